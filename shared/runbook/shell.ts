@@ -6,7 +6,8 @@
 import { Language, Parser } from 'web-tree-sitter';
 import type { Node, Tree } from 'web-tree-sitter';
 
-export type { Node as ShellNode, Tree as ShellTree };
+export type ShellNode = Node;
+export type ShellTree = Tree;
 
 export interface ShellParser {
   /** Parses shell source; never throws: broken input yields ERROR nodes in the tree. */

@@ -1,0 +1,163 @@
+/**
+ * The `opsdeck` command line: import runbooks into the library, list them, show one. It wires the same services
+ * the app uses to a data directory, and turns every failure into one line on stderr and an exit code.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { createRunbookService, ImportError } from '../services/runbooks/runbook-service.js';
+import type { ImportResult, RunbookService } from '../services/runbooks/runbook-service.js';
+import { loadShellParser } from '../services/runbooks/shell-grammar.js';
+import { getDeviceId, openDatabase } from '../services/store/db.js';
+import { createLibraryStore } from '../services/store/library-store.js';
+import { StoreError } from '../services/store/store-error.js';
+import type { StoreErrorCode } from '../services/store/store-error.js';
+import { formatImport, formatList, formatOutline } from './cli-format.js';
+import { defaultDataDir } from './data-dir.js';
+
+/** Set by the build (scripts/build.mjs) from package.json; absent when this file runs unbundled. */
+declare const __OPSDECK_VERSION__: string | undefined;
+const VERSION = typeof __OPSDECK_VERSION__ === 'string' ? __OPSDECK_VERSION__ : '0.0.0-dev';
+
+/** Exit codes: 2 for a usage or input error (BSD's EX_USAGE is 64, but 2 is what most CLIs use), 70 for a bug. */
+export const EXIT_OK = 0;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERNAL = 70;
+
+const DATABASE_FILE = 'opsdeck.db';
+
+/** Store failures that come from what the user pointed us at, not from a bug. */
+const USER_STORE_ERRORS: ReadonlySet<StoreErrorCode> = new Set(['cannot_open', 'not_a_database', 'schema_too_new', 'not_found', 'ambiguous']);
+
+interface GlobalOptions {
+  dataDir: string;
+}
+
+interface JsonOption {
+  json?: boolean;
+}
+
+/** Runs the CLI on `argv` (node's, program name included) and resolves to the exit code; never throws. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const status = { exitCode: EXIT_OK };
+  try {
+    await buildProgram(status).parseAsync([...argv]);
+    return status.exitCode;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function buildProgram(status: { exitCode: number }): Command {
+  const program = new Command('opsdeck')
+    .description("A cockpit for operators' Markdown runbooks.")
+    .version(VERSION, '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand(false)
+    .option('--data-dir <dir>', 'where Opsdeck keeps its database (env OPSDECK_HOME)', defaultDataDir())
+    .exitOverride()
+    .configureOutput({ outputError: (message, write) => write(`opsdeck: ${oneLine(message.replace(/^error: /, ''))}\n`) });
+
+  program
+    .command('import')
+    .description('import Markdown runbook files into the library (a changed file becomes a new version)')
+    .argument('<FILE...>', 'runbook files')
+    .option('--json', 'print the stored document model (an array when several files are given)')
+    .action(async (files: string[], options: JsonOption, command: Command) => {
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      await withService(globals.dataDir, async (service) => {
+        const documents: ImportResult['document'][] = [];
+        for (const file of files) {
+          try {
+            const result = await service.importFile(file);
+            if (options.json) documents.push(result.document);
+            else writeOut(formatImport(file, result));
+          } catch (error) {
+            if (!(error instanceof ImportError)) throw error;
+            process.stderr.write(`opsdeck: ${file}: ${error.message}\n`);
+            status.exitCode = EXIT_USAGE;
+          }
+        }
+        if (options.json && documents.length > 0) writeJson(files.length === 1 ? documents[0] : documents);
+      });
+    });
+
+  program
+    .command('list')
+    .description('list the runbooks in the library')
+    .option('--json', 'print the list as JSON')
+    .action(async (options: JsonOption, command: Command) => {
+      await withService(command.optsWithGlobals<GlobalOptions>().dataDir, (service) => {
+        const entries = service.list();
+        if (options.json) writeJson(entries);
+        else writeOut(formatList(entries));
+      });
+    });
+
+  program
+    .command('show')
+    .description("print a runbook's outline: sections, their steps, dangers and parameters")
+    .argument('<RUNBOOK>', 'id, unique id prefix, file path, or (unique, case-insensitive) title or title prefix')
+    .option('--json', 'print the stored document model')
+    .action(async (query: string, options: JsonOption, command: Command) => {
+      await withService(command.optsWithGlobals<GlobalOptions>().dataDir, (service) => {
+        const detail = service.get(query);
+        if (options.json) writeJson(detail.document);
+        else writeOut(formatOutline(detail));
+      });
+    });
+
+  return program;
+}
+
+/** Opens the library under `dataDir` (creating it), runs `work` with a runbook service and closes the database. */
+async function withService(dataDir: string, work: (service: RunbookService) => Promise<void> | void): Promise<void> {
+  try {
+    mkdirSync(dataDir, { recursive: true });
+  } catch (error) {
+    throw new UsageError(`cannot create the data directory ${dataDir}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const shell = await loadShellParser();
+  const db = openDatabase(join(dataDir, DATABASE_FILE));
+  try {
+    const store = createLibraryStore({ db, clock: { now: () => new Date() }, deviceId: getDeviceId(db) });
+    await work(createRunbookService({ store, shell }));
+  } finally {
+    db.close();
+  }
+}
+
+/** A problem with what the user asked for or pointed us at: reported in one line, exit 2. */
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed help, the version, or its one-line complaint (through outputError above).
+    return error.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+  }
+  if (error instanceof StoreError) {
+    process.stderr.write(`opsdeck: ${oneLine(error.message)}\n`);
+    return USER_STORE_ERRORS.has(error.code) ? EXIT_USAGE : EXIT_INTERNAL;
+  }
+  if (error instanceof ImportError || error instanceof UsageError) {
+    process.stderr.write(`opsdeck: ${oneLine(error.message)}\n`);
+    return EXIT_USAGE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`opsdeck: internal error: ${oneLine(message)}\n`);
+  return EXIT_INTERNAL;
+}
+
+function writeOut(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function writeJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

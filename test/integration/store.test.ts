@@ -1,0 +1,280 @@
+/**
+ * The store against real SQLite files: migrations (from empty, from data at the version before, refusing a newer
+ * schema, rolling back a failure), append-only versions, imports, the device id, and runbook lookup.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Runbook } from '../../shared/model/runbook.js';
+import { summarizeRunbook } from '../../electron/services/runbooks/summary.js';
+import { getDeviceId, migrate, openDatabase } from '../../electron/services/store/db.js';
+import type { Database } from '../../electron/services/store/db.js';
+import { createLibraryStore } from '../../electron/services/store/library-store.js';
+import type { LibraryStore } from '../../electron/services/store/library-store.js';
+import { migrations } from '../../electron/services/store/migrations/index.js';
+import { StoreError } from '../../electron/services/store/store-error.js';
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+let dir: string;
+const open: Database[] = [];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'opsdeck-store-'));
+});
+
+afterEach(() => {
+  for (const db of open.splice(0)) if (db.open) db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function openAt(name = 'opsdeck.db', options?: Parameters<typeof openDatabase>[1]): Database {
+  const db = openDatabase(join(dir, name), options);
+  open.push(db);
+  return db;
+}
+
+function raw(name = 'opsdeck.db'): Database {
+  const db = new BetterSqlite3(join(dir, name));
+  open.push(db);
+  return db;
+}
+
+function tables(db: Database): string[] {
+  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+    (row) => row.name,
+  );
+}
+
+function catchError(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+function sampleRunbook(title: string, path = '/runbooks/sample.md'): Runbook {
+  return {
+    title,
+    source: { path, sha256: 'ignored-by-the-store' },
+    sections: [
+      {
+        id: 's1',
+        title,
+        level: 1,
+        line: 1,
+        meta: { owner: 'ops' },
+        steps: [
+          {
+            id: 's1.1',
+            kind: 'command',
+            title: 'Restart',
+            caption: null,
+            line: 3,
+            endLine: 3,
+            script: 'systemctl restart demo',
+            language: 'bash',
+            params: [],
+            danger: { level: 'caution', reasons: ['restarts a service'] },
+            remote: null,
+            checked: null,
+            expectedOutput: null,
+          },
+        ],
+        sections: [{ id: 's1.s1', title: 'Nested', level: 2, line: 5, meta: {}, steps: [], sections: [] }],
+      },
+    ],
+    params: [],
+    scheduleHints: [],
+    warnings: [{ line: 4, message: 'something odd' }],
+  };
+}
+
+describe('migrations', () => {
+  it('bring an empty database to the latest version in WAL mode with foreign keys on', () => {
+    const db = openAt();
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(tables(db)).toEqual(['meta', 'runbook_versions', 'runbooks']);
+  });
+
+  it('migrate a version-0 database holding an unrelated table without touching its data', () => {
+    const before = raw();
+    before.exec("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('keep me'), ('me too');");
+    before.close();
+
+    const db = openAt();
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.prepare('SELECT body FROM notes ORDER BY rowid').all()).toEqual([{ body: 'keep me' }, { body: 'me too' }]);
+    expect(tables(db)).toContain('runbooks');
+  });
+
+  it('refuse a database from a newer Opsdeck and leave it byte for byte as it was', () => {
+    const newer = raw();
+    newer.exec("CREATE TABLE future (x TEXT); INSERT INTO future VALUES ('from v99');");
+    newer.pragma('user_version = 99');
+    newer.close();
+    const file = join(dir, 'opsdeck.db');
+    const digest = (): string => createHash('sha256').update(readFileSync(file)).digest('hex');
+    const original = digest();
+
+    const error = catchError(() => openAt());
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe('schema_too_new');
+    expect((error as StoreError).message).toMatch(/newer Opsdeck.*version 99.*upgrade/);
+    expect(digest()).toBe(original);
+    expect(existsSync(`${file}-wal`)).toBe(false);
+  });
+
+  it('roll back a failing migration, leaving the version before it intact, and apply it once fixed', () => {
+    const first = { version: 1, name: 'first', up: 'CREATE TABLE a (x INTEGER);' };
+    const broken = {
+      version: 2,
+      name: 'broken',
+      up: 'CREATE TABLE b (x INTEGER); INSERT INTO b VALUES (1); INSERT INTO no_such_table VALUES (1);',
+    };
+    const db = raw();
+
+    const error = catchError(() => migrate(db, [first, broken]));
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).code).toBe('migration_failed');
+    expect((error as StoreError).message).toMatch(/migration 2 \(broken\) failed: .*no_such_table.*stays at version 1/);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(tables(db)).toEqual(['a']);
+
+    migrate(db, [first, { ...broken, up: 'CREATE TABLE b (x INTEGER);' }]);
+    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(tables(db)).toEqual(['a', 'b']);
+  });
+
+  it('refuse to open a file that is not a database', () => {
+    writeFileSync(join(dir, 'opsdeck.db'), 'this is a text file, not SQLite, and it is long enough to have a header');
+    const error = catchError(() => openAt());
+    expect((error as StoreError).code).toBe('not_a_database');
+  });
+});
+
+describe('device id', () => {
+  it('is a UUIDv7 made once and kept across reopening', () => {
+    const first = getDeviceId(openAt());
+    expect(first).toMatch(UUID_V7);
+    open.splice(0).forEach((db) => db.close());
+    expect(getDeviceId(openAt())).toBe(first);
+  });
+});
+
+describe('library store', () => {
+  let db: Database;
+  let store: LibraryStore;
+  let deviceId: string;
+  let now: Date;
+
+  beforeEach(() => {
+    db = openAt();
+    deviceId = getDeviceId(db);
+    now = new Date('2025-03-01T10:00:00Z');
+    store = createLibraryStore({ db, clock: { now: () => now }, deviceId });
+  });
+
+  const save = (path: string, sha: string, title = 'Sample'): ReturnType<LibraryStore['saveImport']> => {
+    const runbook = sampleRunbook(title, path);
+    return store.saveImport(path, sha, runbook, summarizeRunbook(runbook));
+  };
+
+  it('saves a new import, writes nothing for an unchanged one, and appends a version for a changed one', () => {
+    const created = save('/runbooks/a.md', 'sha-1');
+    expect(created).toMatchObject({ status: 'new', version: 1 });
+    expect(created.runbookId).toMatch(UUID_V7);
+    expect(created.versionId).toMatch(UUID_V7);
+
+    now = new Date('2025-03-02T10:00:00Z');
+    const again = save('/runbooks/a.md', 'sha-1');
+    expect(again).toEqual({ ...created, status: 'unchanged' });
+    expect(store.listVersions(created.runbookId)).toHaveLength(1);
+
+    now = new Date('2025-03-03T10:00:00Z');
+    const changed = save('/runbooks/a.md', 'sha-2', 'Sample, revised');
+    expect(changed).toMatchObject({ status: 'updated', version: 2, runbookId: created.runbookId });
+
+    const versions = store.listVersions(created.runbookId);
+    expect(versions.map((v) => [v.version, v.sha256, v.title, v.importedAt])).toEqual([
+      [1, 'sha-1', 'Sample', '2025-03-01T10:00:00.000Z'],
+      [2, 'sha-2', 'Sample, revised', '2025-03-03T10:00:00.000Z'],
+    ]);
+    expect(versions.every((v) => v.deviceId === deviceId)).toBe(true);
+    expect(store.getVersion(created.versionId).document.title).toBe('Sample');
+
+    const [entry] = store.list();
+    expect(entry).toMatchObject({
+      id: created.runbookId,
+      title: 'Sample, revised',
+      path: '/runbooks/a.md',
+      latestVersion: 2,
+      versions: 2,
+      importedAt: '2025-03-03T10:00:00.000Z',
+      sha256: 'sha-2',
+    });
+    expect(entry?.summary).toEqual({
+      sections: 2,
+      steps: { check: 0, command: 1, reference: 0, template: 0 },
+      parameters: 0,
+      secrets: 0,
+      dangerous: { caution: 1, destructive: 0 },
+      scheduleHints: 0,
+      warnings: 1,
+    });
+    const runbookRow = db.prepare('SELECT device_id, created_at FROM runbooks').get();
+    expect(runbookRow).toEqual({ device_id: deviceId, created_at: '2025-03-01T10:00:00.000Z' });
+  });
+
+  it('never updates or deletes a stored version', () => {
+    const { versionId } = save('/runbooks/a.md', 'sha-1');
+    expect(() => db.prepare("UPDATE runbook_versions SET title = 'x' WHERE id = ?").run(versionId)).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM runbook_versions WHERE id = ?').run(versionId)).toThrow(/append-only/);
+    expect(store.getVersion(versionId).title).toBe('Sample');
+  });
+
+  it('finds a runbook by id, id prefix, path, title and title prefix, and says when a query is ambiguous', () => {
+    const disk = save('/runbooks/disk.md', 'sha-d', 'Disk Full');
+    const deploy = save('/runbooks/deploy.md', 'sha-p', 'Deploy Release');
+    save('/runbooks/dns.md', 'sha-n', 'DNS Outage');
+
+    expect(store.get(disk.runbookId).id).toBe(disk.runbookId);
+    expect(store.get(disk.runbookId.toUpperCase()).id).toBe(disk.runbookId);
+    expect(store.get('/runbooks/deploy.md').id).toBe(deploy.runbookId);
+    expect(store.get('deploy.md', '/runbooks/deploy.md').id).toBe(deploy.runbookId);
+    expect(store.get('disk full').id).toBe(disk.runbookId);
+    expect(store.get('  DEPL ').id).toBe(deploy.runbookId);
+
+    const detail = store.get(deploy.runbookId.slice(0, 30));
+    expect(detail).toMatchObject({ id: deploy.runbookId, path: '/runbooks/deploy.md', versions: 1, deviceId });
+    expect(detail.version).toMatchObject({ version: 1, title: 'Deploy Release', sha256: 'sha-p' });
+    expect(detail.document.sections[0]?.steps[0]?.script).toBe('systemctl restart demo');
+
+    const byTitle = catchError(() => store.get('d'));
+    expect(byTitle).toBeInstanceOf(StoreError);
+    expect((byTitle as StoreError).code).toBe('ambiguous');
+    expect((byTitle as StoreError).candidates.map((c) => c.title)).toEqual(['Deploy Release', 'Disk Full', 'DNS Outage']);
+
+    let common = 0;
+    while (disk.runbookId[common] === deploy.runbookId[common]) common += 1;
+    expect(common).toBeGreaterThanOrEqual(4);
+    const byPrefix = catchError(() => store.get(disk.runbookId.slice(0, common)));
+    expect((byPrefix as StoreError).code).toBe('ambiguous');
+
+    const missing = catchError(() => store.get('nosuch'));
+    expect((missing as StoreError).code).toBe('not_found');
+    expect((missing as StoreError).message).toContain('nosuch');
+    expect((catchError(() => store.getVersion('nosuch')) as StoreError).code).toBe('not_found');
+  });
+
+  it('lists nothing in an empty library', () => {
+    expect(store.list()).toEqual([]);
+  });
+});
