@@ -96,6 +96,7 @@ export function formatOutline(detail: RunbookDetail): string {
 function formatStep(step: Step): string {
   const marker = step.kind === 'check' && step.checked ? '[x]' : STEP_MARKERS[step.kind];
   let line = `${marker} ${oneLine(step.title)}`;
+  if (step.caption) line += ` — ${oneLine(step.caption)}`;
   if (step.danger.level !== 'safe') line += `  [${step.danger.level}]`;
   if (step.remote) line += `  @${step.remote.host}`;
   if (step.params.length > 0) line += `  (${step.params.join(', ')})`;

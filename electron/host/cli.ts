@@ -54,7 +54,7 @@ function buildProgram(status: { exitCode: number }): Command {
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .helpCommand(false)
-    .option('--data-dir <dir>', 'where Opsdeck keeps its database (env OPSDECK_HOME)', defaultDataDir())
+    .option('--data-dir <dir>', 'where Opsdeck keeps its database; env OPSDECK_HOME sets the default', defaultDataDir())
     .exitOverride()
     .configureOutput({ outputError: (message, write) => write(`opsdeck: ${oneLine(message.replace(/^error: /, ''))}\n`) });
 
@@ -73,9 +73,11 @@ function buildProgram(status: { exitCode: number }): Command {
             if (options.json) documents.push(result.document);
             else writeOut(formatImport(file, result));
           } catch (error) {
-            if (!(error instanceof ImportError)) throw error;
-            process.stderr.write(`opsdeck: ${file}: ${error.message}\n`);
-            status.exitCode = EXIT_USAGE;
+            // One bad file must not stop the others: report it in one line and go on.
+            const known = error instanceof ImportError;
+            const message = error instanceof Error ? error.message : String(error);
+            process.stderr.write(`opsdeck: ${file}: ${known ? '' : 'internal error: '}${oneLine(message)}\n`);
+            status.exitCode = Math.max(status.exitCode, known ? EXIT_USAGE : EXIT_INTERNAL);
           }
         }
         if (options.json && documents.length > 0) writeJson(files.length === 1 ? documents[0] : documents);

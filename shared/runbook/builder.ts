@@ -111,10 +111,11 @@ export function createBuilder(input: BuilderInput) {
 
   const handleList = (list: List, ctx: BlockContext, next: RootContent | undefined): void => {
     const numbered = list.ordered === true;
-    const checklist = /checklist|\btasks?\b/i.test(current().title);
+    const checklist = [...stack, current()].some((s) => /checklist|\btasks?\b/i.test(s.title));
     list.children.forEach((item, index) => {
       const isLast = index === list.children.length - 1;
-      handleItem(item, numbered, checklist, ctx, isLast && next?.type === 'code' ? next : undefined);
+      const introduces = isLast && next?.type === 'code' && /:\s*$/.test(toString(item.children[0] ?? item)) ? next : undefined;
+      handleItem(item, numbered, checklist, ctx, introduces);
     });
   };
 

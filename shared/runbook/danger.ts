@@ -6,34 +6,25 @@
 import type { Danger, DangerLevel, RemoteHint } from '../model/runbook.js';
 import type { ShellNode, ShellParser } from './shell.js';
 import {
-  basename, commandArgv, COMPOSE_GLOBAL_VALUE, dashCScript, set, SHELLS, showArgv, skipOptions, stripWrappers, unquote,
-  walkCommands,
+  basename, commandArgv, commandInput, COMPOSE_GLOBAL_VALUE, hasOption, innerScripts, NO_INPUT, parseSsh, readsScriptFromStdin,
+  showArgv, skipOptions, stripWrappers, unquote, walkCommands, wordSet,
 } from './shell-argv.js';
+import type { CommandInput, SshCall } from './shell-argv.js';
 
 type Level = Exclude<DangerLevel, 'safe'>;
-
-interface Stdin {
-  /** Heredoc or here-string text. */
-  text: string | null;
-  /** File redirected in with `<`. */
-  file: string | null;
-  /** Earlier stages of the pipeline this command reads from, wrappers stripped. */
-  upstream: string[][];
-}
 
 interface Cx {
   parser: ShellParser;
   findings: Map<string, Level>;
   depth: number;
   place: string | null;
-  stdin: Stdin;
+  stdin: CommandInput;
   bulk: boolean;
 }
 
 type Rule = (argv: string[], cx: Cx) => void;
 
 const MAX_DEPTH = 6;
-const NO_STDIN: Stdin = { text: null, file: null, upstream: [] };
 
 function note(cx: Cx, level: Level, what: string, why: string): void {
   const reason = `${what}: ${why}${cx.place ? ` (${cx.place})` : ''}`;
@@ -41,16 +32,6 @@ function note(cx: Cx, level: Level, what: string, why: string): void {
 }
 const flag = (cx: Cx, level: Level, argv: readonly string[], why: string): void => note(cx, level, showArgv(argv), why);
 
-/** Option words before a `--`. */
-function options(argv: readonly string[]): string[] {
-  const end = argv.indexOf('--');
-  return argv.slice(1, end < 0 ? argv.length : end).filter((w) => w.startsWith('-'));
-}
-/** A short-option cluster (`-rf`) holding one of `letters`, or one of the long names. */
-function hasOpt(argv: readonly string[], letters: string, ...long: string[]): boolean {
-  return options(argv).some((o) =>
-    /^-[a-zA-Z]+$/.test(o) ? [...letters].some((l) => o.includes(l)) : long.some((n) => o === n || o.startsWith(`${n}=`)));
-}
 const verbAt = (argv: readonly string[], withValue?: ReadonlySet<string>): number => skipOptions(argv, 1, withValue);
 
 function isSigkill(argv: readonly string[]): boolean {
@@ -60,12 +41,14 @@ function isSigkill(argv: readonly string[]): boolean {
 
 const BLOCK_DEVICE = /^\/dev\/(sd|hd|vd|xvd|nvme|mmcblk|disk|md|dm-|mapper\/|loop)/;
 const DUMP_FILE = /\.(sql|dump|bak|psql)(\.(gz|bz2|xz|zst))?$/i;
-const SQL_CLIENTS = set('psql', 'mysql', 'mariadb', 'sqlite3', 'sqlite', 'clickhouse-client', 'cqlsh', 'sqlcmd', 'cockroach', 'duckdb', 'mongo', 'mongosh');
-const TEXT_ONLY = set('echo', 'printf', 'grep', 'egrep', 'fgrep', 'zgrep', 'rg', 'ag', 'ack', 'logger', 'wall', 'notify-send', 'cat',
+const SQL_CLIENTS = wordSet('psql', 'mysql', 'mariadb', 'sqlite3', 'sqlite', 'clickhouse-client', 'cqlsh', 'sqlcmd', 'cockroach', 'duckdb',
+  'mongo', 'mongosh');
+const TEXT_ONLY = wordSet('echo', 'printf', 'grep', 'egrep', 'fgrep', 'zgrep', 'rg', 'ag', 'ack', 'logger', 'wall', 'notify-send', 'cat',
   'tac', 'less', 'more', 'head', 'tail', 'man', 'which', 'whereis', 'type', 'file', 'stat', 'wc', 'jq', 'yq', 'sed', 'awk', 'gawk',
   'tee', 'diff', 'ls', 'tr', 'cut', 'sort', 'uniq', 'column', 'true', 'false', 'test', '[', '[[', 'read', 'export', 'local',
   'declare', 'readonly', 'printenv', 'date', 'sleep', 'cd', 'pwd', 'dirname', 'basename', 'realpath', 'history', 'alias', 'help');
-const GENERIC_EXEMPT = set('git', 'gh', 'restorecon');
+/** Commands whose words are names of things (services, branches), not data or SQL: word rules would misfire. */
+const GENERIC_EXEMPT = wordSet('git', 'gh', 'restorecon', 'docker', 'podman', 'docker-compose', 'podman-compose', 'kubectl', 'helm', 'journalctl');
 
 /** What an SQL (or MongoDB shell) text would destroy; one short phrase per finding. */
 function sqlHarm(text: string): string[] {
@@ -83,80 +66,86 @@ function sqlHarm(text: string): string[] {
   return found;
 }
 
-const PRUNABLE = set('system', 'image', 'volume', 'container', 'network', 'builder', 'buildx');
+const PRUNABLE = wordSet('system', 'image', 'volume', 'container', 'network', 'builder', 'buildx');
 
 function compose(argv: string[], at: number, cx: Cx): void {
   const sub = skipOptions(argv, at, COMPOSE_GLOBAL_VALUE);
   const verb = argv[sub] ?? '';
   const tail = ['x', ...argv.slice(sub + 1)];
   if (verb === 'down') {
-    if (hasOpt(tail, 'v', '--volumes')) flag(cx, 'destructive', argv, 'removes the containers and their volumes (data is lost)');
+    if (hasOption(tail, 'v', '--volumes')) flag(cx, 'destructive', argv, 'removes the containers and their volumes (data is lost)');
     else flag(cx, 'caution', argv, 'stops and removes the containers');
   } else if (['stop', 'restart', 'kill', 'pause', 'scale'].includes(verb)) flag(cx, 'caution', argv, `${verb}s services`);
-  else if (verb === 'rm') flag(cx, hasOpt(tail, 'v', '--volumes') ? 'destructive' : 'caution', argv, 'removes service containers');
+  else if (verb === 'rm') flag(cx, hasOption(tail, 'v', '--volumes') ? 'destructive' : 'caution', argv, 'removes service containers');
   else if (verb === 'up') {
-    if (hasOpt(tail, 'V', '--renew-anon-volumes')) flag(cx, 'destructive', argv, 'recreates anonymous volumes (their data is lost)');
-    else if (hasOpt(tail, '', '--force-recreate', '--scale')) flag(cx, 'caution', argv, 'recreates or rescales running containers');
+    if (hasOption(tail, 'V', '--renew-anon-volumes')) flag(cx, 'destructive', argv, 'recreates anonymous volumes (their data is lost)');
+    else if (hasOption(tail, '', '--force-recreate', '--scale')) flag(cx, 'caution', argv, 'recreates or rescales running containers');
   }
 }
 
 function docker(argv: string[], cx: Cx): void {
-  const at = verbAt(argv, set('-H', '--host', '--context', '-c', '--config', '-l', '--log-level'));
+  const at = verbAt(argv, wordSet('-H', '--host', '--context', '-c', '--config', '-l', '--log-level'));
   const obj = argv[at] ?? '';
   const act = argv[at + 1] ?? '';
   if (obj === 'compose') return compose(argv, at + 1, cx);
-  const force = hasOpt(argv, 'f', '--force');
-  if (act === 'prune' && PRUNABLE.has(obj)) flag(cx, 'destructive', argv, 'deletes unused docker data (containers, images, volumes or caches)');
-  else if (obj === 'volume' && (act === 'rm' || act === 'remove')) flag(cx, 'destructive', argv, 'deletes docker volumes and their data');
-  else if (obj === 'rm' || (obj === 'container' && (act === 'rm' || act === 'remove'))) {
+  const force = hasOption(argv, 'f', '--force');
+  const removes = act === 'rm' || act === 'remove';
+  if (act === 'prune' && PRUNABLE.has(obj)) flag(cx, 'destructive', argv, 'deletes unused docker data (containers, images, volumes, caches)');
+  else if (obj === 'volume' && removes) flag(cx, 'destructive', argv, 'deletes docker volumes and their data');
+  else if (obj === 'rm' || (obj === 'container' && removes)) {
     flag(cx, force ? 'destructive' : 'caution', argv, force ? 'force-removes containers, running ones included' : 'removes containers');
   } else if (['stop', 'restart', 'kill', 'pause'].includes(obj) || (obj === 'container' && ['stop', 'restart', 'kill'].includes(act))) {
     flag(cx, 'caution', argv, 'stops or restarts containers');
-  } else if (obj === 'rmi' || (['image', 'network', 'service', 'stack'].includes(obj) && (act === 'rm' || act === 'remove'))) {
+  } else if (obj === 'rmi' || (['image', 'network', 'service', 'stack'].includes(obj) && removes)) {
     flag(cx, 'caution', argv, `removes docker ${obj === 'rmi' ? 'image' : obj}s`);
   }
 }
 
 function git(argv: string[], cx: Cx): void {
-  const at = verbAt(argv, set('-C', '-c', '--git-dir', '--work-tree', '--namespace'));
+  const at = verbAt(argv, wordSet('-C', '-c', '--git-dir', '--work-tree', '--namespace'));
   const sub = argv[at] ?? '';
   const rest = ['git', ...argv.slice(at + 1)];
   const operands = rest.slice(skipOptions(rest, 1));
   switch (sub) {
     case 'reset':
-      if (hasOpt(rest, '', '--hard')) flag(cx, 'destructive', argv, 'throws away uncommitted changes and moves the branch');
+      if (hasOption(rest, '', '--hard')) flag(cx, 'destructive', argv, 'throws away uncommitted changes and moves the branch');
       return;
     case 'clean':
-      if (hasOpt(rest, 'f', '--force') && !hasOpt(rest, 'n', '--dry-run')) flag(cx, 'destructive', argv, 'deletes untracked files');
+      if (hasOption(rest, 'f', '--force') && !hasOption(rest, 'n', '--dry-run')) {
+        flag(cx, 'destructive', argv, 'deletes untracked files');
+      }
       return;
     case 'push':
-      if (hasOpt(rest, 'f', '--force', '--force-with-lease') || operands.some((w) => w.startsWith('+'))) {
+      if (hasOption(rest, 'f', '--force', '--force-with-lease') || operands.some((w) => w.startsWith('+'))) {
         flag(cx, 'destructive', argv, 'force-pushes, rewriting remote history');
-      } else if (hasOpt(rest, 'd', '--delete') || operands.some((w) => w.startsWith(':'))) {
+      } else if (hasOption(rest, 'd', '--delete') || operands.some((w) => w.startsWith(':'))) {
         flag(cx, 'destructive', argv, 'deletes a remote branch');
       } else flag(cx, 'caution', argv, 'pushes to a remote');
       return;
     case 'checkout':
     case 'switch': {
       const dashdash = rest.indexOf('--');
-      const target = rest[skipOptions(rest, 1, set('-b', '-B', '-c', '-C', '--orphan'))];
-      if (hasOpt(rest, 'f', '--force', '--discard-changes') || (sub === 'checkout' && ((dashdash > 0 && dashdash < rest.length - 1) || target === '.'))) {
+      const target = rest[skipOptions(rest, 1, wordSet('-b', '-B', '-c', '-C', '--orphan'))];
+      const paths = sub === 'checkout' && ((dashdash > 0 && dashdash < rest.length - 1) || target === '.');
+      if (paths || hasOption(rest, 'f', '--force', '--discard-changes')) {
         flag(cx, 'destructive', argv, 'discards local changes');
-      } else if (hasOpt(rest, 'bc', '--orphan', '--create')) {
-        if (hasOpt(rest, 'BC', '--force-create')) flag(cx, 'caution', argv, 'resets an existing branch');
+      } else if (hasOption(rest, 'bcBC', '--orphan', '--create', '--force-create')) {
+        if (hasOption(rest, 'BC', '--force-create')) flag(cx, 'caution', argv, 'resets an existing branch');
       } else if (target && /[~^]/.test(target)) {
         flag(cx, 'destructive', argv, 'checks out an older commit in place (rolls the code back)');
       } else if (target) flag(cx, 'caution', argv, 'switches the working tree to another branch or tag');
       return;
     }
-    case 'restore':
-      flag(cx, hasOpt(rest, 'W', '--worktree') || !hasOpt(rest, 'S', '--staged') ? 'destructive' : 'caution', argv, 'discards local changes');
+    case 'restore': {
+      const worktree = hasOption(rest, 'W', '--worktree') || !hasOption(rest, 'S', '--staged');
+      flag(cx, worktree ? 'destructive' : 'caution', argv, worktree ? 'discards local changes' : 'unstages changes');
       return;
+    }
     case 'stash':
       if (operands[0] === 'drop' || operands[0] === 'clear') flag(cx, 'destructive', argv, 'deletes stashed changes');
       return;
     case 'branch':
-      if (hasOpt(rest, 'D')) flag(cx, 'destructive', argv, 'force-deletes a branch');
+      if (hasOption(rest, 'D')) flag(cx, 'destructive', argv, 'force-deletes a branch');
       return;
     case 'filter-branch':
     case 'filter-repo':
@@ -174,7 +163,8 @@ function git(argv: string[], cx: Cx): void {
   }
 }
 
-const SYSTEMCTL_VALUE = set('-H', '--host', '-M', '--machine', '-t', '--type', '-s', '--signal', '-p', '--property', '-n', '--lines', '-o', '--output', '--state', '--job-mode', '--root');
+const SYSTEMCTL_VALUE = wordSet('-H', '--host', '-M', '--machine', '-t', '--type', '-s', '--signal', '-p', '--property', '-n', '--lines',
+  '-o', '--output', '--state', '--job-mode', '--root');
 const SYSTEMCTL_WHY: Record<string, [Level, string]> = {
   stop: ['destructive', 'stops a service'], disable: ['destructive', 'disables a service at boot'],
   mask: ['destructive', 'masks a service so it cannot start'], kill: ['destructive', "kills a service's processes"],
@@ -188,44 +178,48 @@ const SYSTEMCTL_WHY: Record<string, [Level, string]> = {
   'daemon-reload': ['caution', 'reloads systemd unit files'], unmask: ['caution', 'unmasks a service'],
 };
 
-const PACKAGE_VALUE = set('-o', '-c', '-t', '--option', '--config-file', '--target-release');
+const PACKAGE_VALUE = wordSet('-o', '-c', '-t', '--option', '--config-file', '--target-release');
 function packages(argv: string[], cx: Cx): void {
   const verb = argv[verbAt(argv, PACKAGE_VALUE)] ?? '';
-  const yes = hasOpt(argv, 'y', '--yes', '--assume-yes', '--force-yes');
+  const yes = hasOption(argv, 'y', '--yes', '--assume-yes', '--force-yes');
   if (['upgrade', 'dist-upgrade', 'full-upgrade', 'update', 'distro-sync'].includes(verb)) {
     if (verb === 'update' && basename(argv[0] ?? '').startsWith('apt')) return;
     flag(cx, yes ? 'destructive' : 'caution', argv, yes ? 'upgrades all packages without asking' : 'upgrades all packages');
   } else if (['remove', 'purge', 'autoremove', 'erase'].includes(verb)) {
-    flag(cx, yes ? 'destructive' : 'caution', argv, yes ? 'removes packages (and what depends on them) without asking' : 'removes packages');
+    // With -y nothing stops a removal that cascades to dependent packages; without it the package manager asks first.
+    flag(cx, yes ? 'destructive' : 'caution', argv, yes ? 'removes packages (and their dependents) without asking' : 'removes packages');
   } else if (verb === 'install' || verb === 'reinstall') flag(cx, 'caution', argv, 'installs packages');
 }
 
-function cloudVerb(words: readonly string[], cx: Cx, argv: string[]): void {
-  if (words.some((w) => w === 'delete' || w.startsWith('delete-') || w === 'terminate-instances' || w === 'rb')
-    || (words.includes('rm') && words.includes('--recursive')) || (words.includes('sync') && words.some((w) => w.startsWith('--delete')))) {
-    flag(cx, 'destructive', argv, 'deletes cloud resources');
-  } else if (words.some((w) => /^(modify|stop|reboot|update|deregister|detach|revoke|disassociate|remove|reset|deallocate|restart)(-|$)/.test(w) || w === 'rm')) {
-    flag(cx, 'caution', argv, 'changes cloud resources');
-  }
+const CLOUD_CHANGE = /^(modify|stop|reboot|update|deregister|detach|revoke|disassociate|remove|reset|deallocate|restart|rm)(-|$)/;
+
+/** aws, gcloud and az: the verbs are words anywhere after the service names. */
+function cloud(argv: string[], cx: Cx): void {
+  const words = argv.slice(1);
+  const deletes = words.some((w) => w === 'delete' || w.startsWith('delete-') || w === 'terminate-instances' || w === 'rb');
+  const s3 = (words.includes('rm') && words.includes('--recursive')) || (words.includes('sync') && words.some((w) => w.startsWith('--delete')));
+  if (deletes || s3) flag(cx, 'destructive', argv, 'deletes cloud resources');
+  else if (words.some((w) => CLOUD_CHANGE.test(w))) flag(cx, 'caution', argv, 'changes cloud resources');
 }
 
+const KUBECTL_CHANGE = /^(apply|scale|rollout|drain|cordon|uncordon|patch|edit|replace|set|label|annotate|taint|create|autoscale)$/;
 const on = (level: Level, why: string): Rule => (argv, cx) => flag(cx, level, argv, why);
 
 const RULES: Record<string, Rule> = {
   rm: (argv, cx) => {
-    const r = hasOpt(argv, 'rR', '--recursive');
-    const f = hasOpt(argv, 'f', '--force');
+    const r = hasOption(argv, 'rR', '--recursive');
+    const f = hasOption(argv, 'f', '--force');
     if (r || f) flag(cx, 'destructive', argv, r ? 'deletes files and directories recursively' : 'deletes files without asking');
     else if (cx.bulk) flag(cx, 'destructive', argv, 'deletes every file it is fed');
     else flag(cx, 'caution', argv, 'deletes files');
   },
   kill: (argv, cx) => {
     if (isSigkill(argv)) flag(cx, 'destructive', argv, 'kills a process with SIGKILL (no clean shutdown)');
-    else if (!argv.some((w) => w === '-0' || w === '-l' || w === '-L')) flag(cx, 'caution', argv, 'signals a process (terminates it by default)');
+    else if (!argv.some((w) => /^-[0lL]$/.test(w))) flag(cx, 'caution', argv, 'signals a process (terminates it by default)');
   },
   pkill: (argv, cx) => flag(cx, 'destructive', argv, `kills processes by pattern${isSigkill(argv) ? ' with SIGKILL' : ''}`),
   killall: (argv, cx) => flag(cx, 'destructive', argv, `kills processes by name${isSigkill(argv) ? ' with SIGKILL' : ''}`),
-  fuser: (argv, cx) => hasOpt(argv, 'k', '--kill') && flag(cx, 'destructive', argv, 'kills the processes using a file or port'),
+  fuser: (argv, cx) => hasOption(argv, 'k', '--kill') && flag(cx, 'destructive', argv, 'kills the processes using a file or port'),
   'redis-cli': (argv, cx) => {
     const words = [...argv, ...cx.stdin.upstream.flat(), ...(cx.stdin.text ?? '').split(/\s+/)];
     const hit = words.find((w) => /^FLUSH(ALL|DB)$/i.test(w));
@@ -242,31 +236,30 @@ const RULES: Record<string, Rule> = {
   service: (argv, cx) => {
     const verb = argv[2] ?? '';
     if (verb === 'stop') flag(cx, 'destructive', argv, 'stops a service');
-    else if (/^(restart|reload|start|force-reload|try-restart|condrestart)$/.test(verb)) flag(cx, 'caution', argv, `${verb}s a service`);
+    else if (/^(restart|reload|start|force-reload|try-restart)$/.test(verb)) flag(cx, 'caution', argv, `${verb}s a service`);
   },
   shutdown: (argv, cx) => !argv.includes('-c') && flag(cx, 'destructive', argv, 'shuts down or reboots the machine'),
   reboot: on('destructive', 'reboots the machine'), poweroff: on('destructive', 'powers off the machine'),
   halt: on('destructive', 'halts the machine'),
   init: (argv, cx) => /^[016sS]$/.test(argv[1] ?? '') && flag(cx, 'destructive', argv, 'changes runlevel (halt, single-user or reboot)'),
-  dd: (argv, cx) => flag(cx, 'destructive', argv, argv.some((w) => /^of=\/dev\//.test(w)) ? 'writes raw data onto a device' : 'copies raw data, overwriting its output'),
-  fdisk: (argv, cx) => !hasOpt(argv, 'l', '--list') && flag(cx, 'destructive', argv, 'rewrites a partition table'),
-  parted: (argv, cx) => !hasOpt(argv, 'l', '--list') && !argv.includes('print') && flag(cx, 'destructive', argv, 'rewrites a partition table'),
-  wipefs: (argv, cx) => !hasOpt(argv, 'n', '--no-act') && flag(cx, 'destructive', argv, 'erases filesystem signatures'),
+  dd: (argv, cx) => flag(cx, 'destructive', argv, argv.some((w) => /^of=\/dev\//.test(w)) ? 'writes raw data onto a device' : 'overwrites its output'),
+  fdisk: (argv, cx) => !hasOption(argv, 'l', '--list') && flag(cx, 'destructive', argv, 'rewrites a partition table'),
+  parted: (argv, cx) => !hasOption(argv, 'l', '--list') && !argv.includes('print') && RULES.fdisk?.(argv, cx),
+  wipefs: (argv, cx) => !hasOption(argv, 'n', '--no-act') && flag(cx, 'destructive', argv, 'erases filesystem signatures'),
   truncate: on('destructive', 'cuts files to a size (their content is lost)'),
+  mkfs: on('destructive', 'formats a filesystem (erases the device)'),
   shred: on('destructive', 'overwrites files beyond recovery'), blkdiscard: on('destructive', 'discards every block of a device'),
   crontab: (argv, cx) => {
-    if (hasOpt(argv, 'r')) flag(cx, 'destructive', argv, 'removes the whole crontab');
-    else if (!hasOpt(argv, 'l')) flag(cx, 'caution', argv, 'edits or replaces the crontab');
+    if (hasOption(argv, 'r')) flag(cx, 'destructive', argv, 'removes the whole crontab');
+    else if (!hasOption(argv, 'l')) flag(cx, 'caution', argv, 'edits or replaces the crontab');
   },
   kubectl: (argv, cx) => {
-    const verb = argv[verbAt(argv, set('-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server', '--token'))] ?? '';
+    const verb = argv[verbAt(argv, wordSet('-n', '--namespace', '--context', '--kubeconfig', '--cluster', '--user', '-s', '--server'))] ?? '';
     if (verb === 'delete') flag(cx, 'destructive', argv, 'deletes Kubernetes resources');
-    else if (/^(apply|scale|rollout|drain|cordon|uncordon|patch|edit|replace|set|label|annotate|taint|create|autoscale)$/.test(verb)) {
-      flag(cx, 'caution', argv, `changes cluster state (${verb})`);
-    }
+    else if (KUBECTL_CHANGE.test(verb)) flag(cx, 'caution', argv, `changes cluster state (${verb})`);
   },
   helm: (argv, cx) => {
-    const verb = argv[verbAt(argv, set('-n', '--namespace', '--kube-context'))] ?? '';
+    const verb = argv[verbAt(argv, wordSet('-n', '--namespace', '--kube-context'))] ?? '';
     if (/^(uninstall|delete|del|un)$/.test(verb)) flag(cx, 'destructive', argv, 'uninstalls a release');
     else if (/^(upgrade|install|rollback)$/.test(verb)) flag(cx, 'caution', argv, `changes a release (${verb})`);
   },
@@ -275,12 +268,12 @@ const RULES: Record<string, Rule> = {
     if (verb === 'destroy' || (verb === 'apply' && argv.includes('-destroy'))) flag(cx, 'destructive', argv, 'destroys infrastructure');
     else if (/^(apply|import|taint|state)$/.test(verb)) flag(cx, 'caution', argv, `changes infrastructure (${verb})`);
   },
-  aws: (argv, cx) => cloudVerb(argv.slice(1), cx, argv),
-  gcloud: (argv, cx) => cloudVerb(argv.slice(1), cx, argv),
-  az: (argv, cx) => cloudVerb(argv.slice(1), cx, argv),
+  aws: cloud, gcloud: cloud, az: cloud,
   iptables: (argv, cx) => {
-    if (hasOpt(argv, 'FX', '--flush', '--delete-chain')) flag(cx, 'destructive', argv, 'flushes firewall rules');
-    else if (hasOpt(argv, 'AIDRP', '--append', '--insert', '--delete', '--replace', '--policy')) flag(cx, 'caution', argv, 'changes firewall rules');
+    if (hasOption(argv, 'FX', '--flush', '--delete-chain')) flag(cx, 'destructive', argv, 'flushes firewall rules');
+    else if (hasOption(argv, 'AIDRP', '--append', '--insert', '--delete', '--replace', '--policy')) {
+      flag(cx, 'caution', argv, 'changes firewall rules');
+    }
   },
   nft: (argv, cx) => {
     if (argv.includes('flush')) flag(cx, 'destructive', argv, 'flushes firewall rules');
@@ -291,25 +284,30 @@ const RULES: Record<string, Rule> = {
     else if (argv.some((w) => /^(disable|delete|deny|reject)$/.test(w))) flag(cx, 'caution', argv, 'changes firewall rules');
   },
   chmod: (argv, cx) => {
-    const r = hasOpt(argv, 'R', '--recursive');
+    const r = hasOption(argv, 'R', '--recursive');
     const open = argv.some((w) => /^(0?777|a\+rwx|ugo\+rwx)$/.test(w));
     if (r && open) flag(cx, 'destructive', argv, 'makes a whole tree world-writable');
     else if (r || open) flag(cx, 'caution', argv, r ? 'changes permissions recursively' : 'makes files world-writable');
   },
-  chown: (argv, cx) => hasOpt(argv, 'R', '--recursive') && flag(cx, 'caution', argv, 'changes ownership recursively'),
+  chown: (argv, cx) => hasOption(argv, 'R', '--recursive') && flag(cx, 'caution', argv, 'changes ownership recursively'),
   mv: on('caution', 'moves or renames files (may overwrite)'),
-  rsync: (argv, cx) => argv.some((w) => w.startsWith('--delete')) && flag(cx, 'destructive', argv, 'deletes destination files missing from the source'),
-  tc: (argv, cx) => argv.some((w) => /^(add|del|delete|change|replace)$/.test(w)) && flag(cx, 'caution', argv, 'changes network traffic shaping'),
-  logrotate: (argv, cx) => !hasOpt(argv, 'd', '--debug') && flag(cx, 'caution', argv, 'rotates logs now'),
-  curl: (argv, cx) => argv.some((w, i) => (/^(-X|--request)$/.test(w) && /^DELETE$/i.test(argv[i + 1] ?? '')) || /^-XDELETE$/i.test(w))
-    && flag(cx, 'caution', argv, 'sends an HTTP DELETE'),
+  rsync: (argv, cx) => argv.some((w) => w.startsWith('--delete')) && flag(cx, 'destructive', argv, 'deletes files missing from the source'),
+  tc: (argv, cx) => argv.some((w) => /^(add|del|delete|change|replace)$/.test(w)) && flag(cx, 'caution', argv, 'changes traffic shaping'),
+  logrotate: (argv, cx) => !hasOption(argv, 'd', '--debug') && flag(cx, 'caution', argv, 'rotates logs now'),
+  curl: (argv, cx) => {
+    const del = argv.some((w, i) => (/^(-X|--request)$/.test(w) && /^DELETE$/i.test(argv[i + 1] ?? '')) || /^-XDELETE$/i.test(w));
+    if (del) flag(cx, 'caution', argv, 'sends an HTTP DELETE');
+  },
   pip: (argv, cx) => {
     const verb = argv.find((w) => w === 'install' || w === 'uninstall');
-    if (verb === 'uninstall' || (verb === 'install' && hasOpt(argv, 'U', '--upgrade'))) flag(cx, 'caution', argv, `${verb === 'install' ? 'upgrades' : 'uninstalls'} Python packages`);
+    if (verb === 'uninstall') flag(cx, 'caution', argv, 'uninstalls Python packages');
+    else if (verb === 'install' && hasOption(argv, 'U', '--upgrade')) flag(cx, 'caution', argv, 'upgrades Python packages');
   },
   gh: (argv, cx) => {
-    if (argv[1] === 'workflow' && argv[2] === 'run' && argv.some((w) => /prod(uction)?\b/i.test(w))) flag(cx, 'caution', argv, 'triggers a production workflow');
-    else if ((argv[1] === 'repo' || argv[1] === 'release') && argv[2] === 'delete') flag(cx, 'destructive', argv, `deletes a ${argv[1]}`);
+    const [what, verb] = [argv[1] ?? '', argv[2] ?? ''];
+    if (what === 'workflow' && verb === 'run' && argv.some((w) => /\bprod(uction)?\b/i.test(w))) {
+      flag(cx, 'caution', argv, 'triggers a production workflow');
+    } else if ((what === 'repo' || what === 'release') && verb === 'delete') flag(cx, 'destructive', argv, `deletes a ${what}`);
   },
   find: (argv, cx) => {
     if (argv.includes('-delete')) flag(cx, 'destructive', argv, 'deletes every file it finds');
@@ -335,27 +333,35 @@ alias('pip', 'pip3', 'uv');
 alias('chown', 'chgrp');
 alias('terraform', 'tofu', 'terragrunt');
 for (const name of ['lvremove', 'vgremove', 'pvremove', 'mkswap']) RULES[name] = on('destructive', 'erases a volume or device');
+for (const name of ['pm2', 'supervisorctl', 'forever']) {
+  RULES[name] = (argv, cx) => /^(stop|restart|reload|delete|kill|remove)$/.test(argv[1] ?? '') && flag(cx, 'caution', argv, `${argv[1]}s processes`);
+}
 for (const name of ['stress', 'stress-ng', 'ab', 'wrk', 'wrk2', 'hey', 'siege', 'vegeta', 'locust', 'k6']) RULES[name] = on('caution', 'generates load');
 RULES.zfs = RULES.zpool = (argv, cx) => argv.includes('destroy') && flag(cx, 'destructive', argv, 'destroys a ZFS dataset or pool');
 
 const MIGRATE_TOOL = /migrat|alembic|flask|rails|rake|artisan|knex|sequelize|liquibase|dbmate|goose|flyway|prisma|manage\.py|typeorm|diesel/i;
-const ROLLBACK_WORD = /(^|:)(rollback|reset|drop|fresh|refresh|down|undo|redo)$/i;
+const TASK_RUNNERS = wordSet('npm', 'yarn', 'pnpm', 'make', 'just', 'task', 'invoke');
+const ROLLBACK_WORD = /(^|[:_-])(rollback|reset|drop|fresh|refresh|down|undo|redo)$/i;
 
 /** Rules that look at words rather than the command name: SQL, schema downgrades, restores. */
 function generic(argv: string[], name: string, cx: Cx): void {
   const texts = [...argv.slice(1), ...(cx.stdin.text === null ? [] : [cx.stdin.text])];
-  if (SQL_CLIENTS.has(name)) for (const up of cx.stdin.upstream) if (TEXT_ONLY.has(basename(up[0] ?? ''))) texts.push(up.slice(1).join(' '));
+  for (const up of SQL_CLIENTS.has(name) ? cx.stdin.upstream : []) {
+    if (TEXT_ONLY.has(basename(up[0] ?? ''))) texts.push(up.slice(1).join(' '));
+  }
   for (const text of texts) for (const why of sqlHarm(text)) flag(cx, 'destructive', argv, why);
 
   const words = argv.slice(1).map((w) => w.toLowerCase());
-  if (words.some((w) => w.startsWith('downgrade'))) flag(cx, 'destructive', argv, 'downgrades the database schema');
-  else if (argv.some((w) => MIGRATE_TOOL.test(w))) {
+  const migrator = MIGRATE_TOOL.test(name) || (TASK_RUNNERS.has(name) && words.some((w) => MIGRATE_TOOL.test(w) || w.startsWith('db:')));
+  if (words.some((w) => w.startsWith('downgrade'))) flag(cx, 'destructive', argv, 'runs a downgrade (rolls the schema or version back)');
+  else if (migrator) {
     const zero = words.includes('migrate') && words.includes('zero');
     if (zero || words.some((w) => ROLLBACK_WORD.test(w))) flag(cx, 'destructive', argv, 'rolls database migrations back');
     else if (words.some((w) => /^(upgrade|migrate|up|deploy|db:migrate)$/.test(w))) flag(cx, 'caution', argv, 'applies database migrations');
   }
 
-  const fromDump = SQL_CLIENTS.has(name) && (DUMP_FILE.test(cx.stdin.file ?? '') || cx.stdin.upstream.some((up) => up.some((w) => DUMP_FILE.test(w))));
+  const fedDump = DUMP_FILE.test(cx.stdin.file ?? '') || cx.stdin.upstream.some((up) => up.some((w) => DUMP_FILE.test(w)));
+  const fromDump = SQL_CLIENTS.has(name) && fedDump;
   const restoreName = /^((pg_|mongo|my)?restore|.*[-_.]restore([-_.]|$))/i.test(name) && name !== 'restorecon';
   if (!fromDump && !restoreName && !words.includes('restore')) return;
   const drill = [name, ...words].some((w) => /drill|dry[-_]?run|verify/i.test(w));
@@ -374,44 +380,14 @@ function nested(script: string, cx: Cx, place: string | null): void {
   }
 }
 
-/** A shell (or ssh without a remote command) reading its script from stdin: look at what feeds it. */
-function stdinScript(argv: string[], cx: Cx, place: string | null): void {
-  const inner: Cx = { ...cx, stdin: NO_STDIN };
+/** `curl URL | sh`: a shell reading its script from a download. */
+function pipedDownload(argv: string[], cx: Cx): void {
+  if (!readsScriptFromStdin(argv)) return;
   for (const up of cx.stdin.upstream) {
-    const head = basename(up[0] ?? '');
-    if (head === 'curl' || head === 'wget' || head === 'fetch') {
+    if (/^(curl|wget|fetch)$/.test(basename(up[0] ?? ''))) {
       note(cx, 'destructive', `${showArgv(up, 50)} | ${showArgv(argv, 30)}`, 'pipes a download into a shell');
-    } else if (head === 'echo' || head === 'printf') nested(up.slice(1).join(' '), inner, place);
+    }
   }
-  if (cx.stdin.text !== null) nested(cx.stdin.text, inner, place);
-  else if (cx.stdin.file !== null && SHELLS.has(basename(argv[0] ?? ''))) gradeArgv([cx.stdin.file], inner);
-}
-
-const SSH_VALUE = set('-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-p', '-Q', '-R', '-S', '-W', '-w', '-B');
-
-/** Commands whose argument is itself a script; true when argv was one of them. */
-function scriptCarrier(argv: string[], name: string, cx: Cx): boolean {
-  if (name === 'ssh') {
-    const at = skipOptions(argv, 1, SSH_VALUE);
-    const host = argv[at];
-    const place = host === undefined ? null : `on ${host}`;
-    if (at + 1 < argv.length) nested(argv.slice(at + 1).join(' '), cx, place);
-    else stdinScript(argv, cx, place);
-    return true;
-  }
-  if (SHELLS.has(name) || name === 'su') {
-    const script = dashCScript(argv);
-    if (script !== null) nested(script, cx, null);
-    else if (name !== 'su') stdinScript(argv, cx, null);
-    return true;
-  }
-  if (name === 'eval') nested(argv.slice(1).join(' '), cx, null);
-  else if (name === 'watch') {
-    const at = skipOptions(argv, 1, set('-n', '--interval', '-q', '--equexit'));
-    if (argv.slice(1, at).some((w) => w === '-x' || w === '--exec')) gradeArgv(argv.slice(at), cx);
-    else nested(argv.slice(at).join(' '), cx, null);
-  } else return false;
-  return true;
 }
 
 function gradeArgv(raw: readonly string[], outer: Cx): void {
@@ -422,51 +398,27 @@ function gradeArgv(raw: readonly string[], outer: Cx): void {
   const cx: Cx = { ...outer, bulk: outer.bulk || unwrapped.bulk, place: unwrapped.place ?? outer.place };
   if (/^<\((curl|wget)\b/.test(first)) return flag(cx, 'destructive', argv, 'runs a downloaded script');
   const name = basename(first);
-  if (scriptCarrier(argv, name, cx) || TEXT_ONLY.has(name)) return;
-  const rule = (Object.hasOwn(RULES, name) ? RULES[name] : undefined) ?? (/^mkfs|^mke2fs$/.test(name) ? on('destructive', 'formats a filesystem (erases the device)') : undefined);
+  const scripts = innerScripts(argv, cx.stdin);
+  if (scripts) {
+    pipedDownload(argv, cx);
+    for (const inner of scripts) nested(inner.script, inner.fromStdin ? { ...cx, stdin: NO_INPUT } : cx, inner.place);
+    return;
+  }
+  if (TEXT_ONLY.has(name)) return;
+  const rule = Object.hasOwn(RULES, name) ? RULES[name] : /^(mkfs|mke2fs$)/.test(name) ? RULES.mkfs : undefined;
   rule?.(argv, cx);
   if (!GENERIC_EXEMPT.has(name)) generic(argv, name, cx);
 }
 
-/** A pipeline stage's command: the command itself or the body of a redirected statement. */
-function stageCommand(node: ShellNode | null): ShellNode | null {
-  if (node?.type === 'redirected_statement') return stageCommand(node.childForFieldName('body'));
-  return node?.type === 'command' ? node : null;
-}
-
-function stdinOf(command: ShellNode, inherited: Stdin): Stdin {
-  const parent = command.parent;
-  const redirects = [...command.childrenForFieldName('redirect')];
-  if (parent?.type === 'redirected_statement' && parent.childForFieldName('body')?.id === command.id) {
-    redirects.push(...parent.childrenForFieldName('redirect'));
-  }
-  const stdin: Stdin = { ...inherited, upstream: [] };
-  for (const r of redirects) {
-    if (r?.type === 'heredoc_redirect') stdin.text = r.descendantsOfType('heredoc_body')[0]?.text ?? '';
-    const last = r?.lastNamedChild;
-    if (r?.type === 'herestring_redirect' && last) stdin.text = unquote(last);
-    const dest = r?.childForFieldName('destination');
-    if (r?.type === 'file_redirect' && r.child(0)?.text === '<' && dest) stdin.file = unquote(dest);
-  }
-  const stage = parent?.type === 'redirected_statement' ? parent : command;
-  if (stage.parent?.type === 'pipeline') {
-    for (const sibling of stage.parent.namedChildren) {
-      if (!sibling || sibling.startIndex >= stage.startIndex) break;
-      const up = stageCommand(sibling);
-      if (up) stdin.upstream.push(stripWrappers(commandArgv(up)).argv);
-    }
-  }
-  if (stdin.upstream.length === 0) stdin.upstream = inherited.upstream;
-  return stdin;
-}
-
 function scan(root: ShellNode, cx: Cx): void {
-  walkCommands(root, (command) => gradeArgv(commandArgv(command), { ...cx, stdin: stdinOf(command, cx.stdin) }));
+  walkCommands(root, (command) => gradeArgv(commandArgv(command), { ...cx, stdin: commandInput(command, cx.stdin) }));
   for (const r of root.descendantsOfType('file_redirect')) {
     const op = r?.child(r.child(0)?.type === 'file_descriptor' ? 1 : 0)?.text ?? '';
     for (const dest of r?.childrenForFieldName('destination') ?? []) {
       const target = dest ? unquote(dest) : '';
-      if (/^(>|>>|&>|&>>|>\|)$/.test(op) && BLOCK_DEVICE.test(target)) note(cx, 'destructive', `> ${target}`, 'writes straight onto a block device');
+      if (/^(>|>>|&>|&>>|>\|)$/.test(op) && BLOCK_DEVICE.test(target)) {
+        note(cx, 'destructive', `> ${target}`, 'writes straight onto a block device');
+      }
     }
   }
 }
@@ -474,7 +426,7 @@ function scan(root: ShellNode, cx: Cx): void {
 export function assessDanger(root: ShellNode, parser: ShellParser): Danger {
   const findings = new Map<string, Level>();
   try {
-    scan(root, { parser, findings, depth: 0, place: null, stdin: NO_STDIN, bulk: false });
+    scan(root, { parser, findings, depth: 0, place: null, stdin: NO_INPUT, bulk: false });
   } catch {
     findings.set('could not fully analyse this script; read it before running', 'caution');
   }
@@ -483,47 +435,13 @@ export function assessDanger(root: ShellNode, parser: ShellParser): Danger {
   return { level, reasons };
 }
 
-const toPort = (text: string): number | null => (/^\d{1,5}$/.test(text) ? Number(text) : null);
-
-function sshTarget(command: ShellNode): RemoteHint | null {
-  const argv = commandArgv(command);
-  if (basename(argv[0] ?? '') !== 'ssh') return null;
-  let user: string | null = null;
-  let port: number | null = null;
-  let i = 1;
-  for (; i < argv.length; i++) {
-    const word = argv[i] ?? '';
-    if (word === '--') {
-      i++;
-      break;
-    }
-    if (!word.startsWith('-') || word === '-') break;
-    const opt = word.slice(0, 2);
-    if (!SSH_VALUE.has(opt)) continue;
-    const value = word.length > 2 ? word.slice(2) : argv[++i] ?? '';
-    const setting = opt === '-o' ? /^(\w+)\s*[= ]\s*(.+)$/.exec(value) : null;
-    const key = setting?.[1]?.toLowerCase();
-    if (opt === '-p' || key === 'port') port = toPort(setting?.[2] ?? value);
-    if (opt === '-l' || key === 'user') user = setting?.[2] ?? value;
-  }
-  const target = (argv[i] ?? '').replace(/^ssh:\/\//, '');
-  const rest = argv.slice(i + 1);
-  if (target === '' || rest.length === 0) return null;
-  const at = target.lastIndexOf('@');
-  const hostPort = /^(.*):(\d+)$/.exec(argv[i]?.startsWith('ssh://') ? target.slice(at + 1) : '');
-  return {
-    user: user ?? (at >= 0 ? target.slice(0, at) : null),
-    host: hostPort?.[1] ?? target.slice(at + 1),
-    port: hostPort ? toPort(hostPort[2] ?? '') : port,
-    command: rest.join(' '),
-  };
-}
-
 export function findRemoteHint(root: ShellNode): RemoteHint | null {
   if (root.hasError) return null;
   const statements = root.type === 'program' ? root.namedChildren.filter((n) => n && n.type !== 'comment') : [root];
-  const hints = statements.map((s) => (s?.type === 'command' ? sshTarget(s) : null));
-  const first = hints[0];
-  if (!first || hints.some((h) => !h || h.host !== first.host || h.user !== first.user || h.port !== first.port)) return null;
-  return { ...first, command: hints.map((h) => h?.command ?? '').join('\n') };
+  const calls = statements.map((s) => (s?.type === 'command' ? parseSsh(commandArgv(s)) : null));
+  const first = calls[0];
+  const same = (c: SshCall | null): boolean => !!c && c.command.length > 0 && c.host === first?.host && c.user === first.user && c.port === first.port;
+  if (!first || !calls.every(same)) return null;
+  const { user, host, port } = first;
+  return { user, host, port, command: calls.map((c) => c?.command.join(' ') ?? '').join('\n') };
 }

@@ -23,7 +23,7 @@ const ACTION_VERBS = new Set(
 
 /** Words that make a line read as an expected state ("`GET /v1/live` returns `200`", "release gate passed"). */
 const EXPECTATION =
-  /\b(returns?|responds?|shows?|reports?|should|must|passe[sd]|pass|verified|confirmed|green|healthy|reachable|available|succeeded|successful|complete[sd]?|exists?|present|enabled|disabled|running|ready|clean|rotating|reviewed|up to date|matches|no (?:errors?|alerts?|warnings?))\b/i;
+  /\b(returns?|responds?|shows?|reports?|should|must|passe[sd]|pass|verified|confirmed|healthy|reachable|available|succeeded|successful|complete[sd]?|exists?|present|enabled|disabled|running|ready|clean|rotating|reviewed|up to date|matches|no (?:errors?|alerts?|warnings?))\b/i;
 
 const CONDITIONAL = /^(if|when|once|after|before|unless|on)\b/i;
 

@@ -97,19 +97,26 @@ export function skipOptions(argv: readonly string[], start: number, withValue: R
   return i;
 }
 
-export const set = (...words: string[]): ReadonlySet<string> => new Set(words);
+export const wordSet = (...words: string[]): ReadonlySet<string> => new Set(words);
 
-const SUDO_VALUE = set('-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt', '--chdir', '--role', '--type', '--other-user');
-const DOCKER_EXEC_VALUE = set('-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--detach-keys', '--index');
-export const COMPOSE_GLOBAL_VALUE: ReadonlySet<string> = set('-f', '--file', '-p', '--project-name', '--env-file', '--profile', '--project-directory', '--ansi', '--parallel', '--progress');
-const COMPOSE_RUN_VALUE = set(...DOCKER_EXEC_VALUE, '--name', '--entrypoint', '-v', '--volume', '-p', '--publish', '-l', '--label', '--cap-add', '--cap-drop');
-const XARGS_VALUE = set('-I', '-n', '-P', '-L', '-d', '-E', '-s', '-a', '--max-args', '--max-procs', '--delimiter', '--arg-file', '--replace', '--max-lines', '--eof');
-const SHELL_VALUE = set('-o', '+o', '-O', '+O', '--rcfile', '--init-file');
-const PYTHON_VALUE = set('-X', '-W', '--check-hash-based-pycs');
+const SUDO_VALUE = wordSet('-u', '-g', '-h', '-p', '-C', '-D', '-r', '-t', '-U', '-T', '--user', '--group', '--host', '--prompt',
+  '--chdir', '--role', '--type', '--other-user');
+const DOCKER_EXEC_VALUE = wordSet('-e', '--env', '--env-file', '-u', '--user', '-w', '--workdir', '--detach-keys', '--index');
+export const COMPOSE_GLOBAL_VALUE: ReadonlySet<string> = wordSet('-f', '--file', '-p', '--project-name', '--env-file', '--profile',
+  '--project-directory', '--ansi', '--parallel', '--progress');
+const COMPOSE_RUN_VALUE = wordSet(...DOCKER_EXEC_VALUE, '--name', '--entrypoint', '-v', '--volume', '-p', '--publish', '-l', '--label',
+  '--cap-add', '--cap-drop');
+const DOCKER_RUN_VALUE = wordSet(...COMPOSE_RUN_VALUE, '--network', '--net', '--mount', '-m', '--memory', '--cpus', '--restart', '-h',
+  '--hostname', '--add-host', '--device', '--log-driver', '--log-opt', '--platform', '--pull', '--ulimit', '--tmpfs', '--shm-size',
+  '--security-opt', '--gpus', '--ipc', '--pid', '--cidfile', '--expose', '--health-cmd', '--stop-signal', '--stop-timeout');
+const XARGS_VALUE = wordSet('-I', '-n', '-P', '-L', '-d', '-E', '-s', '-a', '--max-args', '--max-procs', '--delimiter', '--arg-file',
+  '--replace', '--max-lines', '--eof');
+const SHELL_VALUE = wordSet('-o', '+o', '-O', '+O', '--rcfile', '--init-file');
+const PYTHON_VALUE = wordSet('-X', '-W', '--check-hash-based-pycs');
 
-export const SHELLS: ReadonlySet<string> = set('sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'fish');
-const INTERPRETERS: ReadonlySet<string> = set('python', 'python2', 'python3', 'node', 'ruby', 'perl', 'php', 'deno', 'bun', 'tsx', 'ts-node');
-const PLAIN_WRAPPERS: ReadonlySet<string> = set('nohup', 'time', 'builtin', 'nocorrect', 'noglob', 'exec', 'command', 'unbuffer');
+export const SHELLS: ReadonlySet<string> = wordSet('sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'fish');
+const INTERPRETERS: ReadonlySet<string> = wordSet('python', 'python2', 'python3', 'node', 'ruby', 'perl', 'php', 'deno', 'bun', 'tsx', 'ts-node');
+const PLAIN_WRAPPERS: ReadonlySet<string> = wordSet('nohup', 'time', 'builtin', 'nocorrect', 'noglob', 'exec', 'command', 'unbuffer');
 
 /** For `sh -c SCRIPT` / `bash -ec SCRIPT` / `su -c SCRIPT`: the script; null when there is no -c. */
 export function dashCScript(argv: readonly string[]): string | null {
@@ -154,33 +161,31 @@ function peel(argv: string[]): Step {
   const arg1 = argv[1];
   if (PLAIN_WRAPPERS.has(head)) {
     if ((head === 'command' && argv.some((w) => w === '-v' || w === '-V')) || argv.length === 1) return { rest: [] };
-    return { rest: argv.slice(skipOptions(argv, 1, set('-a'))) };
+    return { rest: argv.slice(skipOptions(argv, 1, wordSet('-a'))) };
   }
   switch (head) {
     case 'sudo':
     case 'doas':
       return { rest: dropAssignments(argv, skipOptions(argv, 1, SUDO_VALUE)) };
     case 'env':
-      return { rest: dropAssignments(argv, skipOptions(argv, 1, set('-u', '--unset', '-C', '--chdir', '-S'))) };
+      return { rest: dropAssignments(argv, skipOptions(argv, 1, wordSet('-u', '--unset', '-C', '--chdir', '-S'))) };
     case 'timeout': {
-      const at = skipOptions(argv, 1, set('-s', '--signal', '-k', '--kill-after'));
+      const at = skipOptions(argv, 1, wordSet('-s', '--signal', '-k', '--kill-after'));
       return { rest: argv.slice(at + 1) };
     }
     case 'nice':
     case 'ionice':
     case 'stdbuf':
     case 'chronic':
-      return { rest: argv.slice(skipOptions(argv, 1, set('-n', '--adjustment', '-c', '--class', '-p', '-i', '-o', '-e'))) };
-    case 'xargs': {
-      const rest = argv.slice(skipOptions(argv, 1, XARGS_VALUE));
-      return { rest, bulk: true };
-    }
+      return { rest: argv.slice(skipOptions(argv, 1, wordSet('-n', '--adjustment', '-c', '--class', '-p', '-i', '-o', '-e'))) };
+    case 'xargs':
+      return { rest: argv.slice(skipOptions(argv, 1, XARGS_VALUE)), bulk: true, place: 'via xargs' };
     case 'docker':
     case 'podman': {
       if (arg1 === 'compose') return composeInner(argv, 2);
       const at = arg1 === 'container' ? 2 : 1;
-      if (argv[at] !== 'exec') return null;
-      const container = skipOptions(argv, at + 1, DOCKER_EXEC_VALUE);
+      if (argv[at] !== 'exec' && argv[at] !== 'run') return null;
+      const container = skipOptions(argv, at + 1, argv[at] === 'exec' ? DOCKER_EXEC_VALUE : DOCKER_RUN_VALUE);
       const name = argv[container];
       return name === undefined ? null : { rest: argv.slice(container + 1), place: `in container ${name}` };
     }
@@ -205,7 +210,7 @@ function peel(argv: string[]): Step {
       break;
   }
   if (SHELLS.has(head)) {
-    if (dashCScript(argv) !== null) return null;
+    if (dashCScript(argv) !== null || hasOption(argv, 's')) return null;
     const at = skipOptions(argv, 1, SHELL_VALUE);
     return at < argv.length ? { rest: argv.slice(at) } : null;
   }
@@ -238,4 +243,146 @@ export function stripWrappers(argv: readonly string[]): Unwrapped {
 export function showArgv(argv: readonly string[], max = 80): string {
   const text = argv.map((w) => (w === '' || /[\s'"\\;&|<>()]/.test(w) ? `'${w.replace(/'/g, `'\\''`)}'` : w)).join(' ');
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** Option words before a `--`. */
+function optionWords(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.slice(1, end < 0 ? argv.length : end).filter((w) => w.startsWith('-'));
+}
+
+/** Whether argv has a short-option cluster (`-rf`) holding one of `letters`, or one of the long options (`--x`, `--x=v`). */
+export function hasOption(argv: readonly string[], letters: string, ...long: string[]): boolean {
+  return optionWords(argv).some((o) =>
+    /^-[a-zA-Z]+$/.test(o) ? [...letters].some((l) => o.includes(l)) : long.some((n) => o === n || o.startsWith(`${n}=`)));
+}
+
+/** An `ssh` invocation read from its argv: the target and the words of the remote command (empty when none). */
+export interface SshCall {
+  user: string | null;
+  host: string;
+  port: number | null;
+  command: string[];
+}
+
+const SSH_VALUE = wordSet('-b', '-c', '-D', '-E', '-e', '-F', '-I', '-i', '-J', '-L', '-l', '-m', '-O', '-o', '-p', '-Q', '-R', '-S', '-W',
+  '-w', '-B');
+const toPort = (text: string): number | null => (/^\d{1,5}$/.test(text) ? Number(text) : null);
+
+/** Reads `ssh [options] [user@]host [command...]` (also -l USER, -p PORT, -o User=/Port=, ssh://user@host:port); null if not ssh. */
+export function parseSsh(argv: readonly string[]): SshCall | null {
+  if (basename(argv[0] ?? '') !== 'ssh') return null;
+  let user: string | null = null;
+  let port: number | null = null;
+  let i = 1;
+  for (; i < argv.length; i++) {
+    const word = argv[i] ?? '';
+    if (word === '--') {
+      i++;
+      break;
+    }
+    if (!word.startsWith('-') || word === '-') break;
+    const opt = word.slice(0, 2);
+    if (!SSH_VALUE.has(opt)) continue;
+    const value = word.length > 2 ? word.slice(2) : argv[++i] ?? '';
+    const setting = opt === '-o' ? /^(\w+)\s*[= ]\s*(.+)$/.exec(value) : null;
+    const key = setting?.[1]?.toLowerCase();
+    if (opt === '-p' || key === 'port') port = toPort(setting?.[2] ?? value);
+    if (opt === '-l' || key === 'user') user = setting?.[2] ?? value;
+  }
+  const raw = argv[i] ?? '';
+  const url = /^ssh:\/\/(?:(.*)@)?([^@:]+)(?::(\d+))?$/.exec(raw);
+  const at = raw.lastIndexOf('@');
+  const host = url ? url[2] ?? '' : raw.slice(at + 1);
+  if (host === '') return null;
+  return {
+    user: user ?? (url ? url[1] ?? null : at >= 0 ? raw.slice(0, at) : null),
+    host,
+    port: url?.[3] ? toPort(url[3]) : port,
+    command: argv.slice(i + 1),
+  };
+}
+
+/** What a command reads on stdin. */
+export interface CommandInput {
+  /** Heredoc or here-string text. */
+  text: string | null;
+  /** File redirected in with `<`. */
+  file: string | null;
+  /** Earlier stages of the pipeline this command reads from, wrappers stripped. */
+  upstream: string[][];
+}
+
+export const NO_INPUT: CommandInput = { text: null, file: null, upstream: [] };
+
+/** A pipeline stage's command: the command itself or the body of a redirected statement. */
+function stageCommand(node: ShellNode | null): ShellNode | null {
+  if (node?.type === 'redirected_statement') return stageCommand(node.childForFieldName('body'));
+  return node?.type === 'command' ? node : null;
+}
+
+/** The stdin of a command node: its heredoc, here-string or `<` file and the pipeline stages before it; `inherited` fills gaps. */
+export function commandInput(command: ShellNode, inherited: CommandInput = NO_INPUT): CommandInput {
+  const parent = command.parent;
+  const redirects = [...command.childrenForFieldName('redirect')];
+  if (parent?.type === 'redirected_statement' && parent.childForFieldName('body')?.id === command.id) {
+    redirects.push(...parent.childrenForFieldName('redirect'));
+  }
+  const input: CommandInput = { ...inherited, upstream: [] };
+  for (const r of redirects) {
+    if (r?.type === 'heredoc_redirect') input.text = r.descendantsOfType('heredoc_body')[0]?.text ?? '';
+    const last = r?.lastNamedChild;
+    if (r?.type === 'herestring_redirect' && last) input.text = unquote(last);
+    const dest = r?.childForFieldName('destination');
+    if (r?.type === 'file_redirect' && r.child(0)?.text === '<' && dest) input.file = unquote(dest);
+  }
+  const stage = parent?.type === 'redirected_statement' ? parent : command;
+  if (stage.parent?.type === 'pipeline') {
+    for (const sibling of stage.parent.namedChildren) {
+      if (!sibling || sibling.startIndex >= stage.startIndex) break;
+      const up = stageCommand(sibling);
+      if (up) input.upstream.push(stripWrappers(commandArgv(up)).argv);
+    }
+  }
+  if (input.upstream.length === 0) input.upstream = inherited.upstream;
+  return input;
+}
+
+/** Whether argv is a shell, or ssh without a remote command, that takes its script from stdin. */
+export function readsScriptFromStdin(argv: readonly string[]): boolean {
+  const name = basename(argv[0] ?? '');
+  if (name === 'ssh') return (parseSsh(argv)?.command.length ?? 0) === 0;
+  if (!SHELLS.has(name) || dashCScript(argv) !== null) return false;
+  return hasOption(argv, 's') || skipOptions(argv, 1, SHELL_VALUE) >= argv.length;
+}
+
+/** A script some command runs: `place` says where ("on user@host"); `fromStdin` when it arrived on stdin. */
+export interface InnerScript {
+  script: string;
+  place: string | null;
+  fromStdin: boolean;
+}
+
+/**
+ * The scripts a command runs as text: `ssh host "..."`, `sh -c`, `su -c`, `eval`, `watch`, and a shell or ssh fed by a heredoc,
+ * here-string, `< file` (the file runs, so its path is the script) or `echo ... |`; null when argv is no such command.
+ */
+export function innerScripts(argv: readonly string[], input: CommandInput = NO_INPUT): InnerScript[] | null {
+  const name = basename(argv[0] ?? '');
+  const call = parseSsh(argv);
+  const place = call ? `on ${call.user === null ? '' : `${call.user}@`}${call.host}` : null;
+  if (readsScriptFromStdin(argv)) {
+    const texts = input.upstream.filter((up) => /^(echo|printf)$/.test(basename(up[0] ?? ''))).map((up) => up.slice(1).join(' '));
+    if (input.text !== null) texts.push(input.text);
+    else if (input.file !== null && name !== 'ssh') texts.push(showArgv([input.file], Infinity));
+    return texts.map((script) => ({ script, place, fromStdin: true }));
+  }
+  const dashC = SHELLS.has(name) || name === 'su' ? dashCScript(argv) : null;
+  let script: string | null = null;
+  if (call) script = call.command.join(' ');
+  else if (dashC !== null) script = dashC;
+  else if (name === 'eval') script = argv.slice(1).join(' ');
+  else if (name === 'watch') script = argv.slice(skipOptions(argv, 1, wordSet('-n', '--interval', '-q', '--equexit'))).join(' ');
+  else if (name === 'su') return [];
+  return script === null ? null : [{ script, place, fromStdin: false }];
 }

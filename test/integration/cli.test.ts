@@ -66,7 +66,7 @@ function copyFixture(name = 'tiny-runbook.md'): string {
 
 const stderrLines = (out: Outcome): string[] => out.stderr.split('\n').filter(Boolean);
 
-describe('opsdeck', () => {
+describe('opsdeck', { timeout: 20_000 }, () => {
   it('answers --help for every command and --version, exit 0', () => {
     for (const args of [[], ['import'], ['list'], ['show']]) {
       const out = spawnOpsdeck([...args, '--help']);
