@@ -72,7 +72,7 @@ const rules: Rule[] = [
   },
   {
     // Fields of a form: [Name], [Green/Yellow/Red]; never in shell, where [ ... ] is a test or a glob.
-    re: /(?<![\w\]])\[([A-Za-z][^[\]\n]{1,40})\](?![(\[:])/g,
+    re: /(?<![\w\]])\[([A-Za-z][^[\]\n]{1,40})\](?![([:])/g,
     kinds: ['check', 'template'],
     // [P1] / [SEV2] tag a severity in a subject line; they are part of the text, not a field.
     make: (m) => (/^(P|SEV|S)\d$/i.test(m[1] ?? '') ? null : { name: m[1] ?? '', kind: 'field', secret: false }),
