@@ -4,7 +4,7 @@
  */
 import type { Section, Step, StepKind } from '../../shared/model/runbook.js';
 import type { ImportResult } from '../services/runbooks/runbook-service.js';
-import type { RunbookSummary } from '../services/runbooks/summary.js';
+import type { RunbookSummary } from '../../shared/model/summary.js';
 import type { RunbookDetail, RunbookListEntry } from '../services/store/library-store.js';
 
 /** Warnings listed under an import summary; the rest are counted, and `show --json` has them all. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Runbook } from '../../shared/model/runbook.js';
-import { summarizeRunbook } from '../../electron/services/runbooks/summary.js';
+import { summarizeRunbook } from '../../shared/model/summary.js';
 import { getDeviceId, migrate, openDatabase } from '../../electron/services/store/db.js';
 import type { Database } from '../../electron/services/store/db.js';
 import { createLibraryStore } from '../../electron/services/store/library-store.js';

@@ -10,8 +10,8 @@ import { importRunbook } from '../../../shared/runbook/index.js';
 import type { ShellParser } from '../../../shared/runbook/index.js';
 import { MAX_RUNBOOK_BYTES } from '../../../shared/runbook/import.js';
 import type { LibraryStore, RunbookDetail, RunbookListEntry, SaveResult } from '../store/library-store.js';
-import { summarizeRunbook } from './summary.js';
-import type { RunbookSummary } from './summary.js';
+import { summarizeRunbook } from '../../../shared/model/summary.js';
+import type { RunbookSummary } from '../../../shared/model/summary.js';
 
 export type ImportErrorCode = 'not_found' | 'is_directory' | 'unreadable' | 'too_large' | 'not_text';
 

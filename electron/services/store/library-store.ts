@@ -4,7 +4,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import { Runbook } from '../../../shared/model/runbook.js';
-import { RunbookSummary } from '../runbooks/summary.js';
+import { RunbookSummary } from '../../../shared/model/summary.js';
 import type { Database } from './db.js';
 import { StoreError } from './store-error.js';
 

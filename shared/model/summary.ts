@@ -3,8 +3,8 @@
  * the version so that listing the library never has to load whole documents.
  */
 import { z } from 'zod';
-import { StepKind } from '../../../shared/model/runbook.js';
-import type { Runbook, Section } from '../../../shared/model/runbook.js';
+import { StepKind } from './runbook.js';
+import type { Runbook, Section } from './runbook.js';
 
 const Count = z.number().int().min(0);
 

@@ -1,0 +1,6 @@
+export * from './client.js';
+export * from './dispatch.js';
+export * from './errors.js';
+export * from './methods.js';
+export * from './schemas.js';
+export type * from './wire.js';

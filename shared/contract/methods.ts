@@ -1,0 +1,78 @@
+/**
+ * The whole API between the renderer (or any client) and main, as data: every method's input and output schema
+ * and every event's payload. Served unchanged by the Electron bridge and the web host.
+ */
+import { z } from 'zod';
+import {
+  AppInfo,
+  Id,
+  ImportReport,
+  OutputChunk,
+  Run,
+  RunbookDetail,
+  RunbookListItem,
+  RunDetail,
+  Settings,
+} from './schemas.js';
+
+const Empty = z.object({}).strict();
+/** Parameter values as typed; newlines and NUL are refused later, where the value would land in a command. */
+const ParamValues = z.record(z.string().max(200), z.string().max(10_000));
+/** A runbook's Markdown sent from the browser (file picker, drag and drop): no path on disk. */
+const Upload = z.object({ fileName: z.string().min(1).max(500), content: z.string().max(20 * 1024 * 1024) }).strict();
+
+export const methods = {
+  'app.info': { input: Empty, output: AppInfo },
+  'settings.update': { input: Settings.partial().strict(), output: Settings },
+
+  'runbooks.list': { input: Empty, output: z.array(RunbookListItem) },
+  'runbooks.import': { input: z.union([z.object({ path: z.string().min(1).max(4096) }).strict(), Upload]), output: ImportReport },
+  'runbooks.get': { input: z.object({ id: Id, versionId: Id.optional() }).strict(), output: RunbookDetail },
+  'runbooks.refresh': { input: z.object({ id: Id }).strict(), output: ImportReport },
+  'runbooks.lastParams': { input: z.object({ id: Id }).strict(), output: ParamValues },
+
+  'runs.start': { input: z.object({ runbookId: Id, sectionId: z.string().min(1), versionId: Id.optional() }).strict(), output: RunDetail },
+  'runs.get': { input: z.object({ runId: Id }).strict(), output: RunDetail },
+  'runs.list': { input: z.object({ runbookId: Id.optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(), output: z.array(Run) },
+  'runs.output': {
+    input: z.object({ runId: Id, attemptId: Id, afterSeq: z.number().int().min(-1).optional() }).strict(),
+    output: z.array(OutputChunk),
+  },
+  'runs.tick': { input: z.object({ runId: Id, stepId: z.string().min(1), done: z.boolean() }).strict(), output: RunDetail },
+  'runs.skip': { input: z.object({ runId: Id, stepId: z.string().min(1), reason: z.string().trim().min(1).max(2000) }).strict(), output: RunDetail },
+  'runs.note': { input: z.object({ runId: Id, stepId: z.string().min(1).nullable(), text: z.string().trim().min(1).max(20_000) }).strict(), output: RunDetail },
+  'runs.finish': { input: z.object({ runId: Id }).strict(), output: RunDetail },
+  'runs.abort': { input: z.object({ runId: Id, reason: z.string().max(2000).optional() }).strict(), output: RunDetail },
+
+  'steps.run': {
+    input: z
+      .object({
+        runId: Id,
+        stepId: z.string().min(1),
+        params: ParamValues,
+        /** For a destructive step: the target's name, typed by the user. */
+        confirmation: z.string().max(200).optional(),
+        timeoutSec: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+      })
+      .strict(),
+    output: RunDetail,
+  },
+  'steps.cancel': { input: z.object({ runId: Id, attemptId: Id }).strict(), output: RunDetail },
+} as const;
+
+export const events = {
+  /** A run changed: a tick, a note, a step started or ended, the run finished. */
+  'run.updated': RunDetail,
+  /** Output of a running step, batched. */
+  'step.output': OutputChunk,
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type MethodInput<M extends MethodName> = z.input<Methods[M]['input']>;
+export type MethodParsedInput<M extends MethodName> = z.output<Methods[M]['input']>;
+export type MethodOutput<M extends MethodName> = z.output<Methods[M]['output']>;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;
+

@@ -1,0 +1,154 @@
+/**
+ * The records that cross the contract: library entries, runs, step attempts, notes and output. Types are inferred
+ * from these schemas and used unchanged by main, the web host, the CLI and the renderer.
+ */
+import { z } from 'zod';
+import { Param, Runbook, Section } from '../model/runbook.js';
+import { RunbookSummary } from '../model/summary.js';
+
+export const Id = z.string().min(1).max(200);
+
+export const Settings = z.object({
+  /** Who is recorded as running things; defaults to the OS user. */
+  operator: z.string().min(1).max(100),
+  theme: z.enum(['dark', 'light']),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export const AppInfo = z.object({
+  version: z.string(),
+  mode: z.enum(['electron', 'web']),
+  dataDir: z.string(),
+  deviceId: z.string(),
+  /** This machine's name: typed to confirm a destructive step that runs here. */
+  hostname: z.string(),
+  settings: Settings,
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+export const RunStatus = z.enum(['running', 'completed', 'failed', 'aborted', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const RunRef = z.object({ id: Id, status: RunStatus, startedAt: z.string(), sectionTitle: z.string() });
+
+export const RunbookListItem = z.object({
+  id: Id,
+  title: z.string(),
+  path: z.string(),
+  versions: z.number().int(),
+  latestVersion: z.number().int(),
+  versionId: Id,
+  importedAt: z.string(),
+  summary: RunbookSummary,
+  /** Every section title, for search. */
+  sections: z.array(z.string()),
+  lastRun: RunRef.nullable(),
+});
+export type RunbookListItem = z.infer<typeof RunbookListItem>;
+
+export const RunbookDetail = z.object({
+  id: Id,
+  path: z.string(),
+  /** False for a runbook uploaded from the browser: there is no file to read again. */
+  refreshable: z.boolean(),
+  versions: z.number().int(),
+  version: z.number().int(),
+  versionId: Id,
+  importedAt: z.string(),
+  document: Runbook,
+  lastRuns: z.array(RunRef),
+});
+export type RunbookDetail = z.infer<typeof RunbookDetail>;
+
+export const ImportReport = z.object({
+  runbookId: Id,
+  versionId: Id,
+  version: z.number().int(),
+  status: z.enum(['new', 'updated', 'unchanged']),
+  title: z.string(),
+  summary: RunbookSummary,
+  warnings: z.array(z.object({ line: z.number().int(), message: z.string() })),
+});
+export type ImportReport = z.infer<typeof ImportReport>;
+
+export const Run = z.object({
+  id: Id,
+  runbookId: Id,
+  versionId: Id,
+  runbookTitle: z.string(),
+  sectionId: z.string(),
+  sectionTitle: z.string(),
+  operator: z.string(),
+  /** Where command steps run: `local` for this machine. */
+  target: z.string(),
+  origin: z.enum(['ui', 'cli']),
+  status: RunStatus,
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  progress: z.object({ done: z.number().int(), total: z.number().int() }),
+  /** The first step whose latest attempt failed, if any. */
+  failedStep: z.object({ id: z.string(), title: z.string() }).nullable(),
+});
+export type Run = z.infer<typeof Run>;
+
+export const AttemptStatus = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted']);
+export type AttemptStatus = z.infer<typeof AttemptStatus>;
+
+export const Attempt = z.object({
+  id: Id,
+  stepId: z.string(),
+  status: AttemptStatus,
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  durationMs: z.number().nullable(),
+  timeoutSec: z.number(),
+  /** Values used; secrets are recorded as "••••", never in clear. */
+  params: z.record(z.string(), z.string()),
+  /** How much output was recorded, in chunks. */
+  chunks: z.number().int(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+export const StepStatus = z.enum(['pending', 'done', 'skipped', 'running', 'succeeded', 'failed', 'cancelled', 'timed_out', 'interrupted']);
+export type StepStatus = z.infer<typeof StepStatus>;
+
+export const StepState = z.object({
+  stepId: z.string(),
+  status: StepStatus,
+  skipReason: z.string().nullable(),
+  attempts: z.array(Attempt),
+});
+export type StepState = z.infer<typeof StepState>;
+
+export const Note = z.object({
+  id: Id,
+  stepId: z.string().nullable(),
+  text: z.string(),
+  at: z.string(),
+  operator: z.string(),
+});
+export type Note = z.infer<typeof Note>;
+
+export const RunDetail = z.object({
+  run: Run,
+  /** The section as it was in the version the run used, its subsections included. */
+  section: Section,
+  params: z.array(Param),
+  steps: z.array(StepState),
+  notes: z.array(Note),
+});
+export type RunDetail = z.infer<typeof RunDetail>;
+
+export const OutputStream = z.enum(['stdout', 'stderr', 'system']);
+export const OutputChunk = z.object({
+  runId: Id,
+  attemptId: Id,
+  stepId: z.string(),
+  seq: z.number().int(),
+  stream: OutputStream,
+  data: z.string(),
+  at: z.string(),
+});
+export type OutputChunk = z.infer<typeof OutputChunk>;
