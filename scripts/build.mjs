@@ -1,19 +1,21 @@
-// Bundles the TypeScript entry points with esbuild into dist/. Dependencies stay external (node resolves them
-// from node_modules at run time; better-sqlite3 is native and cannot be bundled anyway).
+// Builds everything into dist/: the CLI and web host (esbuild, ESM), the Electron main and preload (esbuild,
+// CommonJS) and the renderer (vite). `--cli` builds only the CLI, for tests that spawn it. Dependencies stay
+// external: node resolves them from node_modules at run time, and native modules cannot be bundled anyway.
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import * as esbuild from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+const cliOnly = process.argv.includes('--cli');
 const started = Date.now();
-
-const entries = { cli: 'electron/host/cli.ts' };
+const built = [];
 
 try {
-  await build({
+  await esbuild.build({
     absWorkingDir: root,
-    entryPoints: entries,
+    entryPoints: { cli: 'electron/host/cli.ts' },
     outdir: 'dist',
     bundle: true,
     platform: 'node',
@@ -24,9 +26,20 @@ try {
     define: { __OPSDECK_VERSION__: JSON.stringify(version) },
     logLevel: 'warning',
   });
-  console.log(`build: ${Object.keys(entries).map((name) => `dist/${name}.js`).join(', ')} in ${Date.now() - started} ms`);
-} catch {
-  // esbuild has already printed each error with its location; a stack trace would only bury them.
-  console.error('build: failed');
+  built.push('dist/cli.js');
+  if (!cliOnly) {
+    if (existsSync(new URL('./build-electron.mjs', import.meta.url))) {
+      const { buildElectron } = await import('./build-electron.mjs');
+      await buildElectron(esbuild);
+      built.push('dist/electron/');
+    }
+    const vite = await import('vite');
+    await vite.build({ root: `${root}renderer`, configFile: `${root}vite.config.ts`, logLevel: 'warn' });
+    built.push('dist/renderer/');
+  }
+  console.log(`build: ${built.join(', ')} in ${Date.now() - started} ms`);
+} catch (error) {
+  // esbuild and vite have already printed each error with its location; a stack trace would only bury them.
+  console.error(`build: failed${error instanceof Error && !('errors' in error) ? `: ${error.message}` : ''}`);
   process.exitCode = 1;
 }

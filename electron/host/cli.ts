@@ -12,7 +12,12 @@ import { getDeviceId, openDatabase } from '../services/store/db.js';
 import { createLibraryStore } from '../services/store/library-store.js';
 import { StoreError } from '../services/store/store-error.js';
 import type { StoreErrorCode } from '../services/store/store-error.js';
+import { hostname } from 'node:os';
+import { ContractError } from '../../shared/contract/errors.js';
 import { formatImport, formatList, formatOutline } from './cli-format.js';
+import { callerFor, CliUsageError, formatHistory, runSection, type RunOptions } from './cli-run.js';
+import { createHost, DATABASE_FILE, type Host } from './host.js';
+import { runWebMode } from './web-main.js';
 import { defaultDataDir } from './data-dir.js';
 
 /** Set by the build (scripts/build.mjs) from package.json; absent when this file runs unbundled. */
@@ -24,7 +29,6 @@ export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 
-const DATABASE_FILE = 'opsdeck.db';
 
 /** Store failures that come from what the user pointed us at, not from a bug. */
 const USER_STORE_ERRORS: ReadonlySet<StoreErrorCode> = new Set(['cannot_open', 'not_a_database', 'schema_too_new', 'not_found', 'ambiguous']);
@@ -109,7 +113,74 @@ function buildProgram(status: { exitCode: number }): Command {
       });
     });
 
+  program
+    .command('run')
+    .description("run a section's command steps on this machine, headlessly, recording the run as the cockpit would")
+    .argument('<RUNBOOK>', 'id, unique id prefix, file path, or title')
+    .option('--section <title>', 'the section to run (exact title or unique prefix); needed when the runbook has several')
+    .option('--param <name=value>', 'a parameter value; repeat for each', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--dry-run', 'print what would run, parameters filled in, and run nothing')
+    .option('--yes', 'run destructive steps without asking')
+    .option('--json', 'print the recorded run as JSON instead of streaming output')
+    .action(async (query: string, options: RunOptions, command: Command) => {
+      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+      await withHost(dataDir, async (host) => {
+        status.exitCode = await runSection(host, query, options, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }, hostname());
+      });
+    });
+
+  program
+    .command('history')
+    .description('list recorded runs, newest first')
+    .option('--runbook <runbook>', 'only the runs of this runbook (id, path or title)')
+    .option('--limit <n>', 'how many runs', (v: string) => Number.parseInt(v, 10), 50)
+    .option('--json', 'print the runs as JSON')
+    .action(async (options: JsonOption & { runbook?: string; limit: number }, command: Command) => {
+      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+      if (!Number.isInteger(options.limit) || options.limit < 1) throw new UsageError('--limit takes a positive number');
+      await withHost(dataDir, async (host) => {
+        const call = callerFor(host);
+        const runbookId = options.runbook ? (await call('runbooks.get', { id: options.runbook })).id : undefined;
+        const runs = await call('runs.list', { limit: Math.min(options.limit, 1000), ...(runbookId ? { runbookId } : {}) });
+        if (options.json) writeJson(runs);
+        else writeOut(formatHistory(runs));
+      });
+    });
+
+  program
+    .command('serve')
+    .description('start the cockpit as a local web app on 127.0.0.1, with a token for this launch')
+    .option('--port <port>', 'the port to listen on', (v: string) => Number.parseInt(v, 10), DEFAULT_PORT)
+    .action(async (options: { port: number }, command: Command) => {
+      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+      if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new UsageError('--port takes a number from 0 to 65535');
+      const web = await runWebMode({
+        dataDir,
+        port: options.port,
+        log: (line) => process.stdout.write(`${line}\n`),
+        createHost: (o) => createHost({ ...o, dataDir, version: VERSION, onInternalError: logInternal }),
+      });
+      await web.done;
+    });
+
   return program;
+}
+
+/** The web host's default port: fixed, so a bookmark keeps working (the token changes every launch). */
+const DEFAULT_PORT = 7317;
+
+function logInternal(method: string, error: unknown): void {
+  process.stderr.write(`opsdeck: internal error in ${method}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+}
+
+/** Opens the services on `dataDir` for one command through the contract, and closes them after. */
+async function withHost(dataDir: string, work: (host: Host) => Promise<void>): Promise<void> {
+  const host = await createHost({ dataDir, mode: 'cli', version: VERSION, onInternalError: logInternal });
+  try {
+    await work(host);
+  } finally {
+    await host.close();
+  }
 }
 
 /** Opens the library under `dataDir` (creating it), runs `work` with a runbook service and closes the database. */
@@ -143,7 +214,11 @@ function reportError(error: unknown): number {
     process.stderr.write(`opsdeck: ${oneLine(error.message)}\n`);
     return USER_STORE_ERRORS.has(error.code) ? EXIT_USAGE : EXIT_INTERNAL;
   }
-  if (error instanceof ImportError || error instanceof UsageError) {
+  if (error instanceof ContractError) {
+    process.stderr.write(`opsdeck: ${oneLine(error.message)}\n`);
+    return error.code === 'internal' || error.code === 'unavailable' ? EXIT_INTERNAL : EXIT_USAGE;
+  }
+  if (error instanceof ImportError || error instanceof UsageError || error instanceof CliUsageError) {
     process.stderr.write(`opsdeck: ${oneLine(error.message)}\n`);
     return EXIT_USAGE;
   }

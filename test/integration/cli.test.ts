@@ -28,7 +28,7 @@ let tmp: string;
 let dataDir: string;
 
 beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'pipe' });
+  execFileSync(process.execPath, ['scripts/build.mjs', '--cli'], { cwd: root, stdio: 'pipe' });
 }, 60_000);
 
 beforeEach(() => {

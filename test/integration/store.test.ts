@@ -101,7 +101,7 @@ describe('migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(tables(db)).toEqual(['meta', 'runbook_versions', 'runbooks']);
+    expect(tables(db)).toEqual(['meta', 'output_chunks', 'param_values', 'run_events', 'runbook_versions', 'runbooks', 'runs', 'settings']);
   });
 
   it('migrate a version-0 database holding an unrelated table without touching its data', () => {
@@ -110,7 +110,7 @@ describe('migrations', () => {
     before.close();
 
     const db = openAt();
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(db.prepare('SELECT body FROM notes ORDER BY rowid').all()).toEqual([{ body: 'keep me' }, { body: 'me too' }]);
     expect(tables(db)).toContain('runbooks');
   });

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Runbook } from '../../../shared/model/runbook.js';
 import { importRunbook } from '../../../shared/runbook/index.js';
 import type { ShellParser } from '../../../shared/runbook/index.js';
@@ -51,12 +51,20 @@ export interface ImportResult extends SaveResult {
 export interface RunbookService {
   /** Throws ImportError for a file it will not import. */
   importFile(path: string): Promise<ImportResult>;
+  /**
+   * A runbook sent as text (browser file picker, drag and drop): stored under `upload:<file name>`, so uploading
+   * the same name again makes a new version. There is no file to refresh from.
+   */
+  importUpload(fileName: string, content: string): ImportResult;
   list(): RunbookListEntry[];
   /** By id, id prefix, path (relative paths resolved against the working directory) or title; throws StoreError. */
   get(query: string): RunbookDetail;
 }
 
 const nodeFiles: FileAccess = { stat, readFile };
+
+/** Source paths of runbooks that arrived as text rather than from a file on this machine. */
+export const UPLOAD_PREFIX = 'upload:';
 
 export function createRunbookService({ store, shell, fs = nodeFiles }: RunbookServiceDeps): RunbookService {
   const readChecked = async (path: string): Promise<Uint8Array> => {
@@ -80,10 +88,7 @@ export function createRunbookService({ store, shell, fs = nodeFiles }: RunbookSe
     }
   };
 
-  return {
-    async importFile(path) {
-      const absolute = resolve(path);
-      const bytes = await readChecked(absolute);
+  const importBytes = (absolute: string, bytes: Uint8Array): ImportResult => {
       const outcome = importRunbook({ path: absolute, bytes }, shell);
       if (!outcome.ok) throw new ImportError(outcome.error.code, outcome.error.message);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
@@ -92,6 +97,19 @@ export function createRunbookService({ store, shell, fs = nodeFiles }: RunbookSe
       if (saved.status !== 'unchanged') return { ...saved, path: absolute, summary, document: outcome.runbook };
       const stored = store.getVersion(saved.versionId);
       return { ...saved, path: absolute, summary: stored.summary, document: stored.document };
+  };
+
+  return {
+    async importFile(path) {
+      const absolute = resolve(path);
+      return importBytes(absolute, await readChecked(absolute));
+    },
+    importUpload(fileName, content) {
+      const bytes = new TextEncoder().encode(content);
+      if (bytes.length > MAX_RUNBOOK_BYTES) {
+        throw new ImportError('too_large', `is ${megabytes(bytes.length)}; runbooks are limited to ${megabytes(MAX_RUNBOOK_BYTES)}`);
+      }
+      return importBytes(`${UPLOAD_PREFIX}${basename(fileName)}`, bytes);
     },
     list: () => store.list(),
     get: (query) => store.get(query, resolve(query)),

@@ -2,8 +2,9 @@
  * Every migration the code knows, in order. Append new ones here; never edit or reorder a shipped one.
  */
 import { migration001 } from './001-library.js';
+import { migration002 } from './002-runs.js';
 import type { Migration } from './migration.js';
 
 export type { Migration } from './migration.js';
 
-export const migrations: readonly Migration[] = [migration001];
+export const migrations: readonly Migration[] = [migration001, migration002];

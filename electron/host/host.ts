@@ -1,0 +1,95 @@
+/**
+ * Wires the services to one data directory and serves the contract: the web host, the Electron bridge and the
+ * CLI's `run` all call the same `dispatch` built here, and hear the same events.
+ */
+import { mkdirSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { createDispatch, type Dispatch } from '../../shared/contract/dispatch.js';
+import type { EventName, EventPayload } from '../../shared/contract/methods.js';
+import { createExecService } from '../services/exec/local-exec.js';
+import { createRunbookService } from '../services/runbooks/runbook-service.js';
+import { loadShellParser } from '../services/runbooks/shell-grammar.js';
+import { createRunService } from '../services/runs/run-service.js';
+import { getDeviceId, openDatabase } from '../services/store/db.js';
+import { createLibraryStore } from '../services/store/library-store.js';
+import { createRunStore } from '../services/store/run-store.js';
+import { createHandlers } from './handlers.js';
+
+export interface HostOptions {
+  dataDir: string;
+  mode: 'electron' | 'web' | 'cli';
+  version: string;
+  /** Told about unexpected errors, with their stacks, for the log; callers only ever see `internal`. */
+  onInternalError?: (method: string, error: unknown) => void;
+}
+
+export type HostListener = (event: string, payload: unknown) => void;
+
+export interface Host {
+  dispatch: Dispatch;
+  subscribe(listener: HostListener): () => void;
+  onAck?(chars: number): void;
+  close(): Promise<void>;
+}
+
+export const DATABASE_FILE = 'opsdeck.db';
+
+export async function createHost(options: HostOptions): Promise<Host> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const db = openDatabase(join(options.dataDir, DATABASE_FILE));
+  const deviceId = getDeviceId(db);
+  const clock = { now: () => new Date() };
+  const library = createLibraryStore({ db, clock, deviceId });
+  const runStore = createRunStore(db, deviceId);
+  const shell = await loadShellParser();
+  const runbooks = createRunbookService({ store: library, shell });
+  const exec = createExecService({ clock: { now: () => performance.now() }, timers: { setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) } });
+  const listeners = new Set<HostListener>();
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
+    for (const l of listeners) l(event, payload);
+  };
+  const settings = () => ({
+    operator: runStore.getSetting('operator') ?? defaultOperator(),
+    theme: runStore.getSetting('theme') === 'light' ? ('light' as const) : ('dark' as const),
+  });
+  const runs = createRunService({ runs: runStore, library, exec, shell, clock, operator: () => settings().operator, hostname: hostname(), emit });
+  runs.recoverInterrupted();
+
+  const handlers = createHandlers({
+    version: options.version,
+    mode: options.mode === 'electron' ? 'electron' : 'web',
+    dataDir: options.dataDir,
+    deviceId,
+    hostname: hostname(),
+    settings,
+    saveSetting: (key, value) => runStore.setSetting(key, value),
+    lastParams: (runbookId) => runStore.lastParams(runbookId),
+    library,
+    runbooks,
+    runs,
+  });
+  const dispatch = createDispatch(handlers, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+
+  return {
+    dispatch,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await runs.dispose();
+      exec.dispose();
+      listeners.clear();
+      db.close();
+    },
+  };
+}
+
+function defaultOperator(): string {
+  try {
+    return userInfo().username || 'operator';
+  } catch {
+    return process.env.USER ?? 'operator';
+  }
+}

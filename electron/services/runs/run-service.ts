@@ -1,0 +1,256 @@
+/**
+ * Runs: starting one on a section, ticking, skipping, notes, running command steps on this machine, and ending.
+ * Every change is appended to the store before anyone hears of it, then announced as `run.updated`; output is
+ * stored chunk by chunk and streamed as `step.output`.
+ */
+import { dirname, isAbsolute } from 'node:path';
+import { existsSync } from 'node:fs';
+import { v7 as uuidv7 } from 'uuid';
+import { ContractError } from '../../../shared/contract/errors.js';
+import type { OutputChunk, Run, RunDetail } from '../../../shared/contract/schemas.js';
+import { substituteParams } from '../../../shared/exec/substitute.js';
+import type { Step } from '../../../shared/model/runbook.js';
+import type { ShellParser } from '../../../shared/runbook/shell.js';
+import type { ExecHandle, ExecService } from '../exec/local-exec.js';
+import type { LibraryStore } from '../store/library-store.js';
+import type { RunEventRow, RunStore } from '../store/run-store.js';
+import { findSection, foldRun, sectionSteps } from './run-state.js';
+
+export interface RunServiceDeps {
+  runs: RunStore;
+  library: LibraryStore;
+  exec: ExecService;
+  shell: ShellParser;
+  clock: { now(): Date };
+  operator(): string;
+  /** This machine's name: typed by the user to confirm a destructive step that runs here. */
+  hostname: string;
+  emit(event: 'run.updated', payload: RunDetail): void;
+  emit(event: 'step.output', payload: OutputChunk): void;
+  /** Is this process alive? Used to tell a crashed run from one another process is running right now. */
+  isAlive?(pid: number): boolean;
+  pid?: number;
+}
+
+export interface StartStep {
+  runId: string;
+  stepId: string;
+  params: Record<string, string>;
+  confirmation?: string | undefined;
+  timeoutSec?: number | undefined;
+}
+
+/** A step may run for this long unless the runbook or the user says otherwise: long enough for a deploy. */
+export const DEFAULT_TIMEOUT_SEC = 600;
+const MASK = '••••';
+/** Secret values shorter than this are not redacted from output: masking "a" would mangle every line. */
+const MIN_REDACT_LENGTH = 4;
+
+export type RunService = ReturnType<typeof createRunService>;
+
+export function createRunService(deps: RunServiceDeps) {
+  const { runs, library, clock } = deps;
+  const pid = deps.pid ?? process.pid;
+  const isAlive = deps.isAlive ?? defaultIsAlive;
+  const running = new Map<string, { handle: ExecHandle; runId: string; done: Promise<void> }>();
+  const now = (): string => clock.now().toISOString();
+
+  const load = (runId: string): RunDetail => {
+    const run = runs.getRun(runId);
+    if (!run) throw new ContractError('not_found', `no run ${runId}`);
+    const version = library.getVersion(run.versionId);
+    return foldRun({ run, runbookTitle: version.title, document: version.document, events: runs.events(runId), chunkCounts: runs.chunkCounts(runId) });
+  };
+
+  const append = (event: Omit<RunEventRow, 'id' | 'seq'>): RunDetail => {
+    runs.appendEvent(event);
+    const detail = load(event.runId);
+    deps.emit('run.updated', detail);
+    return detail;
+  };
+
+  const open = (runId: string): RunDetail => {
+    const detail = load(runId);
+    if (detail.run.status !== 'running') throw new ContractError('conflict', `the run has ended (${detail.run.status})`);
+    return detail;
+  };
+
+  const stepOf = (detail: RunDetail, stepId: string): Step => {
+    const step = sectionSteps(detail.section).find((s) => s.id === stepId);
+    if (!step) throw new ContractError('not_found', `no step ${stepId} in section "${detail.section.title}"`);
+    return step;
+  };
+
+  const event = (runId: string, type: string, data: Record<string, unknown> = {}, stepId: string | null = null, attemptId: string | null = null) =>
+    append({ runId, type, at: now(), stepId, attemptId, data });
+
+  return {
+    start(input: { runbookId: string; sectionId: string; versionId?: string | undefined; origin: 'ui' | 'cli' }): RunDetail {
+      const rb = library.get(input.runbookId);
+      const version = input.versionId ? library.getVersion(input.versionId) : { ...rb.version, document: rb.document };
+      if (version.runbookId !== rb.id) throw new ContractError('invalid_input', 'that version belongs to another runbook');
+      const section = findSection(version.document.sections, input.sectionId);
+      if (!section) throw new ContractError('not_found', `no section ${input.sectionId} in "${version.title}"`);
+      const run = runs.insertRun({
+        runbookId: rb.id,
+        versionId: version.id,
+        sectionId: section.id,
+        sectionTitle: section.title,
+        operator: deps.operator(),
+        target: 'local',
+        origin: input.origin,
+        startedAt: now(),
+      });
+      return event(run.id, 'run.started', { pid });
+    },
+
+    get: load,
+
+    list(opts: { runbookId?: string | undefined; limit?: number | undefined }): Run[] {
+      const rows = runs.listRuns({ ...(opts.runbookId ? { runbookId: opts.runbookId } : {}), limit: opts.limit ?? 200 });
+      const events = runs.eventsFor(rows.map((r) => r.id));
+      const docs = new Map<string, ReturnType<LibraryStore['getVersion']>>();
+      return rows.map((run) => {
+        let version = docs.get(run.versionId);
+        if (!version) {
+          version = library.getVersion(run.versionId);
+          docs.set(run.versionId, version);
+        }
+        return foldRun({ run, runbookTitle: version.title, document: version.document, events: events.get(run.id) ?? [], chunkCounts: new Map() }).run;
+      });
+    },
+
+    output(runId: string, attemptId: string, afterSeq = -1): OutputChunk[] {
+      if (!runs.getRun(runId)) throw new ContractError('not_found', `no run ${runId}`);
+      return runs.chunks(attemptId, afterSeq).filter((c) => c.runId === runId);
+    },
+
+    tick(runId: string, stepId: string, done: boolean): RunDetail {
+      const step = stepOf(open(runId), stepId);
+      if (step.kind !== 'check') throw new ContractError('invalid_input', `"${step.title}" is a ${step.kind} step: only checks are ticked`);
+      return event(runId, 'check.ticked', { done }, stepId);
+    },
+
+    skip(runId: string, stepId: string, reason: string): RunDetail {
+      const detail = open(runId);
+      stepOf(detail, stepId);
+      if (detail.steps.find((s) => s.stepId === stepId)?.status === 'running') throw new ContractError('conflict', 'the step is running: cancel it first');
+      return event(runId, 'step.skipped', { reason }, stepId);
+    },
+
+    note(runId: string, stepId: string | null, text: string): RunDetail {
+      const detail = load(runId);
+      if (stepId !== null) stepOf(detail, stepId);
+      return event(runId, 'note.added', { text, operator: deps.operator() }, stepId);
+    },
+
+    finish(runId: string): RunDetail {
+      const detail = open(runId);
+      if (detail.steps.some((s) => s.status === 'running')) throw new ContractError('conflict', 'a step is still running: wait for it or cancel it');
+      return event(runId, 'run.finished', { status: detail.run.failedStep ? 'failed' : 'completed' });
+    },
+
+    async abort(runId: string, reason: string | undefined): Promise<RunDetail> {
+      open(runId);
+      const mine = [...running.values()].filter((r) => r.runId === runId);
+      for (const r of mine) r.handle.cancel();
+      await Promise.all(mine.map((r) => r.done));
+      return event(runId, 'run.aborted', { reason: reason ?? '' });
+    },
+
+    runStep(input: StartStep): { detail: RunDetail; attemptId: string; done: Promise<void> } {
+      const detail = open(input.runId);
+      const step = stepOf(detail, input.stepId);
+      if (step.kind !== 'command') throw new ContractError('invalid_input', `"${step.title}" is a ${step.kind} step: only command steps run`);
+      if (detail.steps.find((s) => s.stepId === step.id)?.status === 'running') throw new ContractError('conflict', `"${step.title}" is already running`);
+      if (step.danger.level === 'destructive' && input.confirmation !== deps.hostname) {
+        throw new ContractError(
+          'confirmation_required',
+          `"${step.title}" is destructive (${step.danger.reasons.join('; ')}): type the machine name ${deps.hostname} to run it`,
+        );
+      }
+      const specs = detail.params
+        .filter((p) => step.params.includes(p.name))
+        .map((p) => ({ name: p.name, kind: p.kind, secret: p.secret, texts: [...new Set(p.occurrences.filter((o) => o.stepId === step.id).map((o) => o.text))] }));
+      const values = Object.fromEntries(Object.entries(input.params).filter(([k]) => step.params.includes(k)));
+      const sub = substituteParams(step.script, specs, values, deps.shell);
+      if (!sub.ok) throw new ContractError(sub.code, sub.message);
+      const secrets = specs.filter((s) => s.secret).map((s) => values[s.name] ?? '').filter((v) => v.length >= MIN_REDACT_LENGTH);
+      const recorded = Object.fromEntries(specs.map((s) => [s.name, s.secret ? MASK : (values[s.name] ?? '')]));
+      const plain = Object.fromEntries(specs.filter((s) => !s.secret).map((s) => [s.name, values[s.name] ?? '']));
+      if (Object.keys(plain).length > 0) runs.saveParams(detail.run.runbookId, plain, now());
+
+      const timeoutSec = input.timeoutSec ?? DEFAULT_TIMEOUT_SEC;
+      const attemptId = uuidv7();
+      const started = event(input.runId, 'attempt.started', { params: recorded, timeoutSec }, step.id, attemptId);
+      // Runbooks say `cd backend-api` meaning "from the repo the runbook lives in": run from the file's folder.
+      const sourcePath = library.get(detail.run.runbookId).path;
+      const sourceDir = isAbsolute(sourcePath) ? dirname(sourcePath) : null;
+      let seq = 0;
+      const handle = deps.exec.start(
+        { script: sub.value.script, env: sub.value.env, timeoutMs: timeoutSec * 1000, ...(sourceDir && existsSync(sourceDir) ? { cwd: sourceDir } : {}) },
+        (stream, data) => {
+          const chunk: OutputChunk = { runId: input.runId, attemptId, stepId: step.id, seq: seq++, stream, data: redact(data, secrets), at: now() };
+          runs.appendChunk(chunk);
+          deps.emit('step.output', chunk);
+        },
+      );
+      const done = handle.exited.then((exit) => {
+        const status = exit.cancelled ? 'cancelled' : exit.timedOut ? 'timed_out' : exit.exitCode === 0 ? 'succeeded' : 'failed';
+        running.delete(attemptId);
+        event(input.runId, 'attempt.ended', { status, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs }, step.id, attemptId);
+      });
+      running.set(attemptId, { handle, runId: input.runId, done });
+      return { detail: started, attemptId, done };
+    },
+
+    async cancel(runId: string, attemptId: string): Promise<RunDetail> {
+      const r = running.get(attemptId);
+      if (!r || r.runId !== runId) throw new ContractError('not_found', 'that step is not running here');
+      r.handle.cancel();
+      await r.done;
+      return load(runId);
+    },
+
+    /** Runs left open by a crash (their process is gone) are marked interrupted, their running attempts too. */
+    recoverInterrupted(): string[] {
+      const recovered: string[] = [];
+      for (const runId of runs.openRunIds()) {
+        const started = runs.events(runId).find((e) => e.type === 'run.started');
+        const owner = typeof started?.data.pid === 'number' ? started.data.pid : null;
+        if (owner !== null && owner !== pid && isAlive(owner)) continue;
+        if (owner === pid && [...running.values()].some((r) => r.runId === runId)) continue;
+        const detail = load(runId);
+        for (const s of detail.steps) {
+          for (const a of s.attempts) {
+            if (a.status === 'running') runs.appendEvent({ runId, type: 'attempt.ended', at: now(), stepId: s.stepId, attemptId: a.id, data: { status: 'interrupted', exitCode: null, signal: null, durationMs: null } });
+          }
+        }
+        runs.appendEvent({ runId, type: 'run.interrupted', at: now(), stepId: null, attemptId: null, data: {} });
+        recovered.push(runId);
+      }
+      return recovered;
+    },
+
+    async dispose(): Promise<void> {
+      const all = [...running.values()];
+      for (const r of all) r.handle.cancel();
+      await Promise.all(all.map((r) => r.done.catch(() => undefined)));
+    },
+  };
+}
+
+function redact(data: string, secrets: readonly string[]): string {
+  let out = data;
+  for (const s of secrets) out = out.split(s).join(MASK);
+  return out;
+}
+
+function defaultIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * A run's state is a fold of its append-only events over the section it ran: this is the one place that says
+ * what a tick, a skip, an attempt or an end means for the step statuses, the progress and the run's status.
+ */
+import type { Attempt, AttemptStatus, Note, RunDetail, RunStatus, StepState } from '../../../shared/contract/schemas.js';
+import type { Param, Runbook, Section, Step } from '../../../shared/model/runbook.js';
+import type { RunEventRow, RunRow } from '../store/run-store.js';
+
+export function findSection(sections: readonly Section[], id: string): Section | undefined {
+  for (const s of sections) {
+    if (s.id === id) return s;
+    const inner = findSection(s.sections, id);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/** The section's own steps, then its subsections', in document order. */
+export function sectionSteps(section: Section): Step[] {
+  return [...section.steps, ...section.sections.flatMap(sectionSteps)];
+}
+
+/** Steps that count towards progress: the ones an operator acts on. */
+export const actionable = (step: Step): boolean => step.kind === 'check' || step.kind === 'command';
+
+const FINISHED: ReadonlySet<StepState['status']> = new Set(['done', 'succeeded', 'skipped']);
+
+export interface FoldInput {
+  run: RunRow;
+  runbookTitle: string;
+  document: Runbook;
+  events: readonly RunEventRow[];
+  chunkCounts: ReadonlyMap<string, number>;
+}
+
+export function foldRun({ run, runbookTitle, document, events, chunkCounts }: FoldInput): RunDetail {
+  const section = findSection(document.sections, run.sectionId);
+  if (!section) throw new Error(`section ${run.sectionId} is not in version ${run.versionId}`);
+  const steps = sectionSteps(section);
+  const states = new Map<string, StepState>(
+    steps.map((s) => [s.id, { stepId: s.id, status: 'pending', skipReason: null, attempts: [] }]),
+  );
+  const attempts = new Map<string, Attempt>();
+  const notes: Note[] = [];
+  let status: RunStatus = 'running';
+  let endedAt: string | null = null;
+
+  for (const e of events) {
+    const state = e.stepId ? states.get(e.stepId) : undefined;
+    switch (e.type) {
+      case 'check.ticked':
+        if (state) {
+          state.status = e.data.done === true ? 'done' : 'pending';
+          state.skipReason = null;
+        }
+        break;
+      case 'step.skipped':
+        if (state) {
+          state.status = 'skipped';
+          state.skipReason = String(e.data.reason ?? '');
+        }
+        break;
+      case 'note.added':
+        notes.push({ id: e.id, stepId: e.stepId, text: String(e.data.text ?? ''), at: e.at, operator: String(e.data.operator ?? run.operator) });
+        break;
+      case 'attempt.started': {
+        if (!state || !e.attemptId) break;
+        const attempt: Attempt = {
+          id: e.attemptId,
+          stepId: state.stepId,
+          status: 'running',
+          startedAt: e.at,
+          endedAt: null,
+          exitCode: null,
+          signal: null,
+          durationMs: null,
+          timeoutSec: Number(e.data.timeoutSec ?? 0),
+          params: (e.data.params as Record<string, string> | undefined) ?? {},
+          chunks: chunkCounts.get(e.attemptId) ?? 0,
+        };
+        attempts.set(attempt.id, attempt);
+        state.attempts.push(attempt);
+        state.status = 'running';
+        state.skipReason = null;
+        break;
+      }
+      case 'attempt.ended': {
+        const attempt = e.attemptId ? attempts.get(e.attemptId) : undefined;
+        if (!attempt) break;
+        attempt.status = e.data.status as AttemptStatus;
+        attempt.endedAt = e.at;
+        attempt.exitCode = typeof e.data.exitCode === 'number' ? e.data.exitCode : null;
+        attempt.signal = typeof e.data.signal === 'string' ? e.data.signal : null;
+        attempt.durationMs = typeof e.data.durationMs === 'number' ? e.data.durationMs : null;
+        const owner = states.get(attempt.stepId);
+        if (owner && owner.attempts.at(-1) === attempt) owner.status = attempt.status;
+        break;
+      }
+      case 'run.finished':
+        status = e.data.status === 'failed' ? 'failed' : 'completed';
+        endedAt = e.at;
+        break;
+      case 'run.aborted':
+        status = 'aborted';
+        endedAt = e.at;
+        break;
+      case 'run.interrupted':
+        status = 'interrupted';
+        endedAt = e.at;
+        break;
+      default:
+        break;
+    }
+  }
+
+  const counted = steps.filter(actionable);
+  const failed = steps.find((s) => {
+    const st = states.get(s.id)?.status;
+    return st === 'failed' || st === 'timed_out' || st === 'interrupted';
+  });
+  const usedParams = new Set(steps.flatMap((s) => s.params));
+  const params: Param[] = document.params.filter((p) => usedParams.has(p.name));
+
+  return {
+    run: {
+      id: run.id,
+      runbookId: run.runbookId,
+      versionId: run.versionId,
+      runbookTitle,
+      sectionId: run.sectionId,
+      sectionTitle: run.sectionTitle,
+      operator: run.operator,
+      target: run.target,
+      origin: run.origin,
+      status,
+      startedAt: run.startedAt,
+      endedAt,
+      progress: { done: counted.filter((s) => FINISHED.has(states.get(s.id)?.status ?? 'pending')).length, total: counted.length },
+      failedStep: failed ? { id: failed.id, title: failed.title } : null,
+    },
+    section,
+    params,
+    steps: steps.map((s) => states.get(s.id) as StepState),
+    notes,
+  };
+}

@@ -1,0 +1,207 @@
+/**
+ * Reads and appends run history (runs, run_events, output_chunks) and the small mutable tables (settings, last
+ * parameter values). Appends are synchronous and committed before anyone is told, so whatever a client has seen
+ * survives a crash of the process.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { Database } from './db.js';
+
+export interface RunRow {
+  id: string;
+  runbookId: string;
+  versionId: string;
+  sectionId: string;
+  sectionTitle: string;
+  operator: string;
+  target: string;
+  origin: 'ui' | 'cli';
+  startedAt: string;
+}
+
+export interface RunEventRow {
+  id: string;
+  runId: string;
+  seq: number;
+  at: string;
+  type: string;
+  stepId: string | null;
+  attemptId: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface ChunkRow {
+  runId: string;
+  attemptId: string;
+  stepId: string;
+  seq: number;
+  stream: 'stdout' | 'stderr' | 'system';
+  data: string;
+  at: string;
+}
+
+export interface RunStore {
+  insertRun(run: Omit<RunRow, 'id'>): RunRow;
+  getRun(id: string): RunRow | undefined;
+  listRuns(opts: { runbookId?: string; limit: number }): RunRow[];
+  /** Runs that have no end event: running now, or cut off by a crash. */
+  openRunIds(): string[];
+  appendEvent(event: Omit<RunEventRow, 'id' | 'seq'>): RunEventRow;
+  events(runId: string): RunEventRow[];
+  eventsFor(runIds: readonly string[]): Map<string, RunEventRow[]>;
+  appendChunk(chunk: ChunkRow): void;
+  chunks(attemptId: string, afterSeq: number): ChunkRow[];
+  chunkCounts(runId: string): Map<string, number>;
+  getSetting(key: string): string | undefined;
+  setSetting(key: string, value: string): void;
+  lastParams(runbookId: string): Record<string, string>;
+  saveParams(runbookId: string, values: Record<string, string>, at: string): void;
+}
+
+export const RUN_END_EVENTS = ['run.finished', 'run.aborted', 'run.interrupted'] as const;
+
+interface RunDbRow {
+  id: string;
+  runbook_id: string;
+  version_id: string;
+  section_id: string;
+  section_title: string;
+  operator: string;
+  target: string;
+  origin: 'ui' | 'cli';
+  started_at: string;
+}
+
+interface EventDbRow {
+  id: string;
+  run_id: string;
+  seq: number;
+  at: string;
+  type: string;
+  step_id: string | null;
+  attempt_id: string | null;
+  data: string;
+}
+
+const toRun = (r: RunDbRow): RunRow => ({
+  id: r.id,
+  runbookId: r.runbook_id,
+  versionId: r.version_id,
+  sectionId: r.section_id,
+  sectionTitle: r.section_title,
+  operator: r.operator,
+  target: r.target,
+  origin: r.origin,
+  startedAt: r.started_at,
+});
+
+const toEvent = (r: EventDbRow): RunEventRow => ({
+  id: r.id,
+  runId: r.run_id,
+  seq: r.seq,
+  at: r.at,
+  type: r.type,
+  stepId: r.step_id,
+  attemptId: r.attempt_id,
+  data: JSON.parse(r.data) as Record<string, unknown>,
+});
+
+export function createRunStore(db: Database, deviceId: string): RunStore {
+  const insertRun = db.prepare(
+    'INSERT INTO runs (id, device_id, runbook_id, version_id, section_id, section_title, operator, target, origin, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const getRun = db.prepare('SELECT * FROM runs WHERE id = ?');
+  const nextSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM run_events WHERE run_id = ?');
+  const insertEvent = db.prepare(
+    'INSERT INTO run_events (id, device_id, run_id, seq, at, type, step_id, attempt_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const selectEvents = db.prepare('SELECT * FROM run_events WHERE run_id = ? ORDER BY seq');
+  const insertChunk = db.prepare(
+    'INSERT INTO output_chunks (id, device_id, run_id, attempt_id, step_id, seq, stream, data, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const selectChunks = db.prepare(
+    'SELECT run_id, attempt_id, step_id, seq, stream, data, at FROM output_chunks WHERE attempt_id = ? AND seq > ? ORDER BY seq',
+  );
+  const countChunks = db.prepare('SELECT attempt_id, COUNT(*) AS n FROM output_chunks WHERE run_id = ? GROUP BY attempt_id');
+  const openRuns = db.prepare(
+    `SELECT id FROM runs WHERE id NOT IN (SELECT run_id FROM run_events WHERE type IN (${RUN_END_EVENTS.map(() => '?').join(', ')}))`,
+  );
+
+  const appendEvent = db.transaction((event: Omit<RunEventRow, 'id' | 'seq'>): RunEventRow => {
+    const { seq } = nextSeq.get(event.runId) as { seq: number };
+    const row: RunEventRow = { ...event, id: uuidv7(), seq };
+    insertEvent.run(row.id, deviceId, row.runId, row.seq, row.at, row.type, row.stepId, row.attemptId, JSON.stringify(row.data));
+    return row;
+  });
+
+  return {
+    insertRun(run) {
+      const row: RunRow = { ...run, id: uuidv7() };
+      insertRun.run(row.id, deviceId, row.runbookId, row.versionId, row.sectionId, row.sectionTitle, row.operator, row.target, row.origin, row.startedAt);
+      return row;
+    },
+    getRun(id) {
+      const row = getRun.get(id) as RunDbRow | undefined;
+      return row ? toRun(row) : undefined;
+    },
+    listRuns({ runbookId, limit }) {
+      const rows = runbookId
+        ? db.prepare('SELECT * FROM runs WHERE runbook_id = ? ORDER BY started_at DESC, id DESC LIMIT ?').all(runbookId, limit)
+        : db.prepare('SELECT * FROM runs ORDER BY started_at DESC, id DESC LIMIT ?').all(limit);
+      return (rows as RunDbRow[]).map(toRun);
+    },
+    openRunIds() {
+      return (openRuns.all(...RUN_END_EVENTS) as Array<{ id: string }>).map((r) => r.id);
+    },
+    appendEvent: (event) => appendEvent.immediate(event),
+    events(runId) {
+      return (selectEvents.all(runId) as EventDbRow[]).map(toEvent);
+    },
+    eventsFor(runIds) {
+      const out = new Map<string, RunEventRow[]>(runIds.map((id) => [id, []]));
+      if (runIds.length === 0) return out;
+      const rows = db
+        .prepare(`SELECT * FROM run_events WHERE run_id IN (${runIds.map(() => '?').join(', ')}) ORDER BY run_id, seq`)
+        .all(...runIds) as EventDbRow[];
+      for (const r of rows) out.get(r.run_id)?.push(toEvent(r));
+      return out;
+    },
+    appendChunk(c) {
+      insertChunk.run(uuidv7(), deviceId, c.runId, c.attemptId, c.stepId, c.seq, c.stream, c.data, c.at);
+    },
+    chunks(attemptId, afterSeq) {
+      const rows = selectChunks.all(attemptId, afterSeq) as Array<{
+        run_id: string;
+        attempt_id: string;
+        step_id: string;
+        seq: number;
+        stream: ChunkRow['stream'];
+        data: string;
+        at: string;
+      }>;
+      return rows.map((r) => ({ runId: r.run_id, attemptId: r.attempt_id, stepId: r.step_id, seq: r.seq, stream: r.stream, data: r.data, at: r.at }));
+    },
+    chunkCounts(runId) {
+      const rows = countChunks.all(runId) as Array<{ attempt_id: string; n: number }>;
+      return new Map(rows.map((r) => [r.attempt_id, r.n]));
+    },
+    getSetting(key) {
+      const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+      return row?.value;
+    },
+    setSetting(key, value) {
+      db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+    },
+    lastParams(runbookId) {
+      const rows = db.prepare('SELECT name, value FROM param_values WHERE runbook_id = ?').all(runbookId) as Array<{ name: string; value: string }>;
+      return Object.fromEntries(rows.map((r) => [r.name, r.value]));
+    },
+    saveParams(runbookId, values, at) {
+      const upsert = db.prepare(
+        'INSERT INTO param_values (runbook_id, name, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (runbook_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      );
+      db.transaction(() => {
+        for (const [name, value] of Object.entries(values)) upsert.run(runbookId, name, value, at);
+      })();
+    },
+  };
+}
