@@ -86,7 +86,6 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const { host } = opts;
 
   // Filled in once listening: the port is part of every allowed Host and Origin, and of the CSP.
-  let port = 0;
   let allowedHosts = new Set<string>();
   let allowedOrigins = new Set<string>();
   let securityHeaders: Record<string, string> = {};
@@ -231,6 +230,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
   });
 
+  let port: number;
   try {
     port = await listen(server, opts.port, bindAddress);
   } catch (error) {

@@ -2,6 +2,7 @@
  * The Electron entry (bundled to dist/electron/main.cjs): one instance per user, the host on the data directory
  * the CLI also uses, the IPC bridge and the window, all hardened by security.ts before any page loads.
  */
+import { resolve } from 'node:path';
 import { app, BrowserWindow, dialog, session } from 'electron';
 import { defaultDataDir } from '../host/data-dir.js';
 import { createHost, type Host } from '../host/host.js';
@@ -9,7 +10,9 @@ import { installIpcBridge } from './ipc-bridge.js';
 import { hardenSession, hardenWebContents } from './security.js';
 import { appIndexUrl, appPaths, createMainWindow } from './windows.js';
 
-const paths = appPaths(app.getAppPath());
+// From this bundle's own place (dist/electron/main.cjs), not app.getAppPath(): that is the script's folder when
+// launched as `electron dist/electron/main.cjs` (npm start) and the package root when launched as `electron .`.
+const paths = appPaths(resolve(__dirname, '..', '..'));
 const indexUrl = appIndexUrl(paths);
 
 let mainWindow: BrowserWindow | null = null;

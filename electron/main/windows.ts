@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, type WebPreferences } from 'electron';
 
-/** Where the built files are, from the app's root (the folder holding package.json, or the asar). */
+/** Where the built files are, from the app's root (the folder holding package.json and dist/, or the asar). */
 export interface AppPaths {
   /** dist/renderer/index.html */
   indexHtml: string;

@@ -2,6 +2,8 @@
  * The app's few places as data, read from and written to `location.hash`. A hash router keeps every view a
  * bookmarkable URL that works from file:// in Electron and from the web host, with no router dependency.
  */
+import { assertNever } from '../components/assert-never.js';
+
 export type Route =
   | { name: 'library' }
   | { name: 'runbook'; id: string; sectionId: string | null }
@@ -58,10 +60,6 @@ export function formatRoute(route: Route): string {
     default:
       return assertNever(route);
   }
-}
-
-export function assertNever(value: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(value)}`);
 }
 
 export const href = {

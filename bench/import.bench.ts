@@ -1,0 +1,86 @@
+// Importer benchmark: importing a 1 MB and a 10 MB runbook against the bare mdast parse of the same text,
+// measured side by side in this run (goal: under 2x), and files per second over the five seed runbooks.
+// The bare whole-document parse is quadratic in micromark, so it runs in a worker with a time budget; the importer
+// parses in pieces (shared/runbook/markdown.ts), and the same piecewise parse is printed as a second anchor.
+import { readdirSync, readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { parseMarkdown } from '../shared/runbook/markdown.js';
+import { importRunbook } from '../shared/runbook/import.js';
+import { loadShellParser } from '../electron/services/runbooks/shell-grammar.js';
+
+const seedsDir = join(import.meta.dirname, '../test/fixtures/seeds');
+const seeds = readdirSync(seedsDir).filter((f) => f.endsWith('.md')).map((f) => readFileSync(join(seedsDir, f)));
+const corpus = seeds.map((b) => b.toString('utf8')).join('\n\n');
+const shell = await loadShellParser();
+
+function runbookOf(size: number): string {
+  let text = '# Generated runbook\n\n';
+  for (let i = 0; text.length < size; i++) text += corpus.replace(/^# /gm, `## [${i}] `) + '\n\n';
+  return text;
+}
+
+function time(fn: () => void, repeats: number): number {
+  let best = Infinity;
+  for (let i = 0; i < repeats; i++) {
+    const t = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t);
+  }
+  return best;
+}
+
+/** Bare fromMarkdown (GFM) of the whole text in a worker; null when it does not finish within the budget. */
+async function bareWholeParse(text: string, budgetMs: number): Promise<number | null> {
+  const code = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    import('mdast-util-from-markdown').then(async ({ fromMarkdown }) => {
+      const { gfm } = await import('micromark-extension-gfm');
+      const { gfmFromMarkdown } = await import('mdast-util-gfm');
+      const t = performance.now();
+      fromMarkdown(workerData, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+      parentPort.postMessage(performance.now() - t);
+    });`;
+  const worker = new Worker(code, { eval: true, workerData: text });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      resolve(null);
+    }, budgetMs);
+    worker.once('message', (ms: number) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(ms);
+    });
+    worker.once('error', reject);
+  });
+}
+
+/** How long the bare whole-document parse may take before the bench stops waiting for it. */
+const BARE_BUDGET_MS = 90_000;
+
+export async function run(log: (line: string) => void): Promise<void> {
+  importRunbook({ path: 'warm.md', bytes: seeds[0]! }, shell); // warm up JIT and the wasm module
+  for (const [label, size, repeats] of [['1 MB', 1_000_000, 3], ['10 MB', 10_000_000, 1]] as const) {
+    const text = runbookOf(size);
+    const bytes = new TextEncoder().encode(text);
+    const pieces = time(() => parseMarkdown(text), repeats);
+    const full = time(() => {
+      const outcome = importRunbook({ path: 'big.md', bytes }, shell);
+      if (!outcome.ok) throw new Error(outcome.error.message);
+    }, repeats);
+    const bare = await bareWholeParse(text, BARE_BUDGET_MS);
+    const mb = (bytes.length / 1e6).toFixed(1);
+    log(
+      bare === null
+        ? `import ${label} (${mb} MB): ${full.toFixed(0)} ms; bare mdast parse of the whole text did not finish in ${BARE_BUDGET_MS / 1000} s -> ratio < ${(full / BARE_BUDGET_MS).toFixed(3)}x (goal < 2x)`
+        : `import ${label} (${mb} MB): ${full.toFixed(0)} ms vs bare mdast parse ${bare.toFixed(0)} ms -> ratio ${(full / bare).toFixed(2)}x (goal < 2x)`,
+    );
+    log(`import ${label}: ${full.toFixed(0)} ms vs the same mdast parse in pieces ${pieces.toFixed(0)} ms -> ratio ${(full / pieces).toFixed(2)}x (what steps, params and danger analysis add)`);
+  }
+  const rounds = 20;
+  const start = performance.now();
+  for (let r = 0; r < rounds; r++) for (const bytes of seeds) importRunbook({ path: 'seed.md', bytes }, shell);
+  const seconds = (performance.now() - start) / 1000;
+  log(`seeds: ${((rounds * seeds.length) / seconds).toFixed(1)} files/s (${seeds.length} seeds x ${rounds} rounds)`);
+}

@@ -1,0 +1,40 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+
+interface Props {
+  title: string;
+  onClose(): void;
+  children: ReactNode;
+  testId?: string;
+}
+
+/**
+ * A modal on the native <dialog>: the browser traps focus, handles Escape (as `cancel`) and restores focus to
+ * what was focused before when it closes.
+ */
+export function Dialog({ title, onClose, children, testId }: Props) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      // showModal focuses the first focusable element, which may be a button; the first field is what one types in.
+      dialog.querySelector<HTMLElement>('input, textarea')?.focus();
+    }
+    return () => dialog?.close();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      data-testid={testId}
+      aria-label={title}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      <h2 className="dialog-title">{title}</h2>
+      {children}
+    </dialog>
+  );
+}

@@ -1,0 +1,131 @@
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import { useEffect, useRef } from 'react';
+import type { OutputChunk } from '../../../shared/contract/schemas.js';
+import { client, connection } from '../../api/client.js';
+import { outputFeed } from '../../api/output-feed.js';
+import { errorMessage } from '../../components/error-message.js';
+import { useApp } from '../../stores/app-store.js';
+import { terminalTheme } from './terminal-theme.js';
+
+interface Props {
+  runId: string;
+  attemptId: string;
+}
+
+/** Lines kept above the screen; enough for a long build log, bounded so a runaway command cannot eat memory. */
+const SCROLLBACK_LINES = 5_000;
+const HIDE_CURSOR = '\x1b[?25l';
+const DIM = '\x1b[2m';
+const RESET = '\x1b[0m';
+
+/**
+ * One attempt's output in a read-only xterm: what the host stored (`runs.output`), then live `step.output` events,
+ * deduplicated by `seq`, so ANSI colours and `\r` progress bars render as in a terminal. Mount it with
+ * `key={attemptId}`: one terminal per attempt.
+ */
+export function OutputPane({ runId, attemptId }: Props) {
+  const host = useRef<HTMLDivElement>(null);
+  const terminal = useRef<Terminal | null>(null);
+  const theme = useApp((state) => state.theme);
+
+  useEffect(() => {
+    const element = host.current;
+    if (!element) return;
+    const term = new Terminal({
+      disableStdin: true,
+      convertEol: true,
+      scrollback: SCROLLBACK_LINES,
+      cursorBlink: false,
+      cursorInactiveStyle: 'none',
+      fontFamily: 'ui-monospace, SFMono-Regular, "SF Mono", Menlo, Consolas, "Liberation Mono", monospace',
+      fontSize: 12,
+      lineHeight: 1.15,
+      theme: terminalTheme(useApp.getState().theme),
+    });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.open(element);
+    term.write(HIDE_CURSOR);
+    const refit = (): void => {
+      try {
+        fit.fit();
+      } catch {
+        // Not laid out yet (hidden or zero-sized): the next resize fits it.
+      }
+    };
+    refit();
+    const observer = new ResizeObserver(refit);
+    observer.observe(element);
+    terminal.current = term;
+    return () => {
+      observer.disconnect();
+      terminal.current = null;
+      term.dispose();
+    };
+  }, []);
+
+  useEffect(() => {
+    if (terminal.current) terminal.current.options.theme = terminalTheme(theme);
+  }, [theme]);
+
+  useEffect(() => {
+    const term = terminal.current;
+    if (!term) return;
+    let lastSeq = -1;
+    let loaded = false;
+    let disposed = false;
+    const early: Array<{ chunk: OutputChunk; drawn: () => void }> = [];
+    /** Acks owed for writes xterm has not rendered yet; paid on unmount so the host's count never leaks. */
+    const owed = new Set<() => void>();
+
+    const write = (chunk: OutputChunk, drawn: () => void): void => {
+      if (disposed || chunk.seq <= lastSeq) {
+        drawn();
+        return;
+      }
+      lastSeq = chunk.seq;
+      owed.add(drawn);
+      const data = chunk.stream === 'system' ? `${DIM}${chunk.data}${RESET}` : chunk.data;
+      term.write(data, () => {
+        owed.delete(drawn);
+        drawn();
+      });
+    };
+    const detach = outputFeed.attach(attemptId, (chunk, drawn) => {
+      if (loaded) write(chunk, drawn);
+      else early.push({ chunk, drawn });
+    });
+    const noAck = (): void => undefined;
+    const catchUp = async (): Promise<void> => {
+      const chunks = await client.call('runs.output', { runId, attemptId, ...(lastSeq >= 0 ? { afterSeq: lastSeq } : {}) });
+      if (disposed) return;
+      // Stored output was not sent as events, so there is nothing to acknowledge for it.
+      for (const chunk of [...chunks].sort((a, b) => a.seq - b.seq)) write(chunk, noAck);
+    };
+
+    catchUp()
+      .catch((error: unknown) => {
+        if (!disposed) term.write(`${DIM}[could not load the recorded output: ${errorMessage(error)}]${RESET}\r\n`);
+      })
+      .finally(() => {
+        loaded = true;
+        for (const item of early.splice(0).sort((a, b) => a.chunk.seq - b.chunk.seq)) write(item.chunk, item.drawn);
+      });
+    // Live events sent while the socket was down are lost; the host has them stored.
+    const offState = connection.onState((state) => {
+      if (state === 'connected' && loaded) void catchUp().catch(() => undefined);
+    });
+
+    return () => {
+      disposed = true;
+      detach();
+      offState();
+      for (const item of early.splice(0)) item.drawn();
+      for (const drawn of owed) drawn();
+      owed.clear();
+    };
+  }, [runId, attemptId]);
+
+  return <div className="output-pane" ref={host} data-testid="output-pane" data-attempt-id={attemptId} />;
+}

@@ -1,0 +1,166 @@
+import { useState } from 'react';
+import { CodeBlock } from '../../components/CodeBlock.js';
+import { Dialog } from '../../components/Dialog.js';
+import { assertNever } from '../../components/assert-never.js';
+import { useApp } from '../../stores/app-store.js';
+import { runKey, useRun } from '../../stores/run-store.js';
+import { useRunUi } from '../../stores/run-ui-store.js';
+import { confirmationTarget, findStep, runConfirmed } from './run-actions.js';
+
+function ConfirmDialog({ stepId, onClose }: { stepId: string; onClose(): void }) {
+  const step = findStep(stepId);
+  const hostname = useApp((state) => state.info?.hostname);
+  const target = useRun((state) => state.detail?.run.target ?? 'local');
+  const error = useRun((state) => state.stepErrors[stepId]);
+  const busy = useRun((state) => state.busy[stepId] ?? false);
+  const [typed, setTyped] = useState('');
+  const expected = confirmationTarget(target, hostname);
+  if (!step) return null;
+  const matches = expected !== null && typed === expected;
+  return (
+    <Dialog title="Run a destructive step" onClose={onClose} testId="confirm-dialog">
+      <form
+        className="dialog-body"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (!matches || busy) return;
+          void runConfirmed(stepId, typed).then((ok) => ok && onClose());
+        }}
+      >
+        <div className="dialog-step-title">{step.title}</div>
+        <ul className="danger-reasons danger-reasons-block">
+          {(step.danger.reasons.length > 0 ? step.danger.reasons : ['flagged as destructive']).map((reason) => (
+            <li key={reason}>{reason}</li>
+          ))}
+        </ul>
+        <CodeBlock text={step.script} language={step.language} shell />
+        <label className="field field-block">
+          <span>
+            Type <strong className="mono">{expected ?? '(machine name unknown)'}</strong> to confirm
+          </span>
+          <input
+            className="input mono"
+
+            spellCheck={false}
+            autoComplete="off"
+            value={typed}
+            onChange={(event) => setTyped(event.target.value)}
+            data-testid="confirm-input"
+          />
+        </label>
+        {error && (
+          <div className="inline-error" role="alert">
+            {error}
+          </div>
+        )}
+        <div className="dialog-buttons">
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid="confirm-run">
+            {busy ? 'Starting…' : 'Run'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function ReasonDialog(props: {
+  title: string;
+  label: string;
+  action: string;
+  required: boolean;
+  errorKey: string;
+  testId: string;
+  onSubmit(reason: string): Promise<boolean>;
+  onClose(): void;
+}) {
+  const [reason, setReason] = useState('');
+  const [sending, setSending] = useState(false);
+  const error = useRun((state) => state.stepErrors[props.errorKey]);
+  const ready = !props.required || reason.trim() !== '';
+  return (
+    <Dialog title={props.title} onClose={props.onClose} testId={props.testId}>
+      <form
+        className="dialog-body"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (!ready || sending) return;
+          setSending(true);
+          void props.onSubmit(reason).then((ok) => {
+            setSending(false);
+            if (ok) props.onClose();
+          });
+        }}
+      >
+        <label className="field field-block">
+          <span>{props.label}</span>
+          <textarea
+            className="input"
+            rows={3}
+
+            value={reason}
+            onChange={(event) => setReason(event.target.value)}
+            data-testid={`${props.testId}-reason`}
+          />
+        </label>
+        {error && (
+          <div className="inline-error" role="alert">
+            {error}
+          </div>
+        )}
+        <div className="dialog-buttons">
+          <button type="button" className="btn" onClick={props.onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-danger" disabled={!ready || sending} data-testid={`${props.testId}-submit`}>
+            {props.action}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Whichever dialog the run view has open: confirm a destructive step, skip a step with a reason, abort the run. */
+export function RunDialogs() {
+  const dialog = useRunUi((state) => state.dialog);
+  const close = useRunUi((state) => state.closeDialog);
+  const skip = useRun((state) => state.skip);
+  const abort = useRun((state) => state.abort);
+  if (dialog === null) return null;
+  switch (dialog.kind) {
+    case 'confirm':
+      return <ConfirmDialog key={dialog.stepId} stepId={dialog.stepId} onClose={close} />;
+    case 'skip':
+      return (
+        <ReasonDialog
+          key={dialog.stepId}
+          title={`Skip “${findStep(dialog.stepId)?.title ?? 'step'}”`}
+          label="Why is this step skipped?"
+          action="Skip step"
+          required
+          errorKey={dialog.stepId}
+          testId="skip"
+          onSubmit={(reason) => skip(dialog.stepId, reason)}
+          onClose={close}
+        />
+      );
+    case 'abort':
+      return (
+        <ReasonDialog
+          title="Abort this run"
+          label="Reason (recorded with the run)"
+          action="Abort run"
+          required={false}
+          errorKey={runKey}
+          testId="abort"
+          onSubmit={abort}
+          onClose={close}
+        />
+      );
+    default:
+      return assertNever(dialog);
+  }
+}

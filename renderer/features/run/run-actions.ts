@@ -1,0 +1,54 @@
+/**
+ * Running a command step, shared by the Run button, the Enter key and the confirmation dialog: destructive steps
+ * always go through the dialog first; everything sends the form's current values.
+ */
+import type { Step } from '../../../shared/model/runbook.js';
+import { allSteps } from '../../components/section-tree.js';
+import { useRun, type RunRequest } from '../../stores/run-store.js';
+import { timeoutSeconds, useRunUi } from '../../stores/run-ui-store.js';
+
+export function findStep(stepId: string): Step | null {
+  const detail = useRun.getState().detail;
+  return detail ? allSteps(detail.section).find((step) => step.id === stepId) ?? null : null;
+}
+
+function buildRequest(step: Step, confirmation?: string): RunRequest {
+  const ui = useRunUi.getState();
+  const params: Record<string, string> = {};
+  for (const name of step.params) params[name] = ui.params[name] ?? '';
+  return {
+    stepId: step.id,
+    params,
+    timeoutSec: timeoutSeconds(ui.timeouts[step.id]),
+    ...(confirmation === undefined ? {} : { confirmation }),
+  };
+}
+
+/** Runs the step, or opens its confirmation when it is destructive. */
+export function requestRun(stepId: string): void {
+  const step = findStep(stepId);
+  const run = useRun.getState();
+  if (!step || step.kind !== 'command' || run.detail?.run.status !== 'running' || run.busy[stepId]) return;
+  const state = run.detail.steps.find((candidate) => candidate.stepId === stepId);
+  if (state?.attempts.some((attempt) => attempt.status === 'running')) return;
+  useRunUi.getState().select(stepId);
+  if (step.danger.level === 'destructive') {
+    run.clearStepError(stepId);
+    useRunUi.getState().openDialog({ kind: 'confirm', stepId });
+    return;
+  }
+  void run.runStep(buildRequest(step));
+}
+
+/** From the confirmation dialog; resolves true when the host accepted the run. */
+export async function runConfirmed(stepId: string, confirmation: string): Promise<boolean> {
+  const step = findStep(stepId);
+  if (!step) return false;
+  return useRun.getState().runStep(buildRequest(step, confirmation));
+}
+
+/** The name a destructive step's confirmation must repeat: this machine's, or the run's remote target. */
+export function confirmationTarget(target: string, hostname: string | undefined): string | null {
+  if (target !== 'local') return target;
+  return hostname ?? null;
+}
