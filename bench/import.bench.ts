@@ -32,16 +32,7 @@ function time(fn: () => void, repeats: number): number {
 
 /** Bare fromMarkdown (GFM) of the whole text in a worker; null when it does not finish within the budget. */
 async function bareWholeParse(text: string, budgetMs: number): Promise<number | null> {
-  const code = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    import('mdast-util-from-markdown').then(async ({ fromMarkdown }) => {
-      const { gfm } = await import('micromark-extension-gfm');
-      const { gfmFromMarkdown } = await import('mdast-util-gfm');
-      const t = performance.now();
-      fromMarkdown(workerData, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
-      parentPort.postMessage(performance.now() - t);
-    });`;
-  const worker = new Worker(code, { eval: true, workerData: text });
+  const worker = new Worker(new URL('./bare-parse.worker.mjs', import.meta.url), { workerData: text, execArgv: [] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void worker.terminate();

@@ -9,9 +9,7 @@ export function Toasts() {
       {toasts.map((toast) => (
         <div key={toast.id} className={`toast toast-${toast.kind}`} data-testid="toast" data-kind={toast.kind} role="status">
           <span className="toast-text">{toast.text}</span>
-          <button type="button" className="btn-icon" aria-label="Dismiss" onClick={() => dismiss(toast.id)}>
-            ×
-          </button>
+          <button type="button" className="btn-icon btn-close" aria-label="Dismiss" onClick={() => dismiss(toast.id)} />
         </div>
       ))}
     </div>

@@ -40,7 +40,13 @@ const ARITH_TESTS = wordSet('-eq', '-ne', '-lt', '-le', '-gt', '-ge');
 const NAME_TESTS = wordSet('-v', '-R');
 const NAME_BUILTINS = wordSet('read', 'mapfile', 'readarray', 'getopts', 'unset');
 /** Commands that run their argument, or a file whose content a substitution produces (`bash <(...)`), as code. */
-const RUNNERS = wordSet(...SHELLS, 'su', 'eval', 'source', '.', 'ssh', 'watch', 'trap');
+const RUNNERS = wordSet(...SHELLS, 'su', 'runuser', 'eval', 'source', '.', 'ssh', 'watch', 'trap');
+/** Commands that, like `su -c`, hand the word after `-c` to a shell. */
+const DASH_C_RUNNERS = wordSet('su', 'runuser', 'flock', 'script');
+/** Commands that run a script read from stdin, beyond the shells and ssh: `at` and `batch` hand it to sh later. */
+const STDIN_RUNNERS = wordSet('at', 'batch');
+/** ssh options whose value a shell runs: locally (ProxyCommand, LocalCommand, KnownHostsCommand) or remotely (RemoteCommand). */
+const SSH_COMMAND_OPTION = /^(ProxyCommand|LocalCommand|RemoteCommand|KnownHostsCommand)\s*[= ]\s*/i;
 
 /** Words of an argv another shell parses: argv[from..to) joined by spaces, `strip` characters cut from the front. */
 interface Span {
@@ -87,12 +93,30 @@ function evalSpans(argv: readonly string[]): Span[] {
     const word = basename(argv[i] ?? '');
     const rest = argv.slice(i);
     if (word === 'ssh' && argv[i - 1] !== '-e' && argv[i - 1] !== '--rsh') {
+      spans.push(...sshOptionSpans(argv, i));
       const call = parseSsh(rest);
       if (call && call.command.length > 0) spans.push({ from: argv.length - call.command.length, to: argv.length, strip: 0 });
-    } else if (SHELLS.has(word) || word === 'su') {
+    } else if (SHELLS.has(word) || DASH_C_RUNNERS.has(word)) {
       const c = dashC(rest);
       if (c) spans.push({ from: i + c.index, to: i + c.index + 1, strip: c.strip });
     }
+  }
+  return spans;
+}
+
+/** `-o ProxyCommand=...` and the like in the options of the ssh at argv[at]: each value is a command line for a shell. */
+function sshOptionSpans(argv: readonly string[], at: number): Span[] {
+  const spans: Span[] = [];
+  for (let i = at + 1; i < argv.length; i++) {
+    const word = argv[i] ?? '';
+    if (!word.startsWith('-') || word === '--') break;
+    if (!word.startsWith('-o')) continue;
+    const attached = word.length > 2;
+    const index = attached ? i : i + 1;
+    const value = attached ? word.slice(2) : argv[index] ?? '';
+    const option = SSH_COMMAND_OPTION.exec(value);
+    if (option) spans.push({ from: index, to: index + 1, strip: (attached ? 2 : 0) + option[0].length });
+    if (!attached) i++;
   }
   return spans;
 }
@@ -128,8 +152,18 @@ function laterStages(stage: ShellNode, redirect: ShellNode | null = null): Shell
 /** Whether a command runs what arrives on its stdin as a script: `bash`, `sh -s`, `ssh host`, `ssh host sudo bash -s`. */
 function runsStdin(command: ShellNode | null, parser: ShellParser, level = 0): boolean {
   if (!command) return false;
-  const argv = stripWrappers(commandArgv(command)).argv;
-  if (readsScriptFromStdin(argv)) return true;
+  const raw = commandArgv(command);
+  const { argv, bulk } = stripWrappers(raw);
+  const head = basename(argv[0] ?? '');
+  if (readsScriptFromStdin(argv) || STDIN_RUNNERS.has(head)) return true;
+  // `su - app` and `sudo -i` / `sudo -s` start a shell that reads stdin (sudo -s CMD is counted too: safe, if over-careful).
+  if ((head === 'su' || head === 'runuser') && dashC(argv) === null) return true;
+  if (/^(sudo|doas)$/.test(basename(raw[0] ?? '')) && raw.some((w) => /^-[a-zA-Z]*[is]/.test(w) || w === '--login' || w === '--shell')) {
+    return true;
+  }
+  if (head === 'crontab') throw new Refused('it goes into a crontab, whose lines cron runs as commands later');
+  // `xargs -I{} sh -c '... {}'` pastes what it reads into a script.
+  if (bulk && (RUNNERS.has(head) || evalSpans(argv).length > 0)) return true;
   const call = parseSsh(argv);
   if (!call || call.command.length === 0) return false;
   if (level >= MAX_LEVELS) return true;
@@ -299,10 +333,13 @@ function walk(parser: ShellParser, root: ShellNode, text: string, start: number,
         if (n.type === 'unset_command') out.identifier = true;
         consumed = true;
         break;
-      case 'declaration_command':
-        if (n.namedChildren.some((c) => c?.type === 'word' && /^-\w*[aAi]/.test(c.text))) out.integer = true;
+      case 'declaration_command': {
+        const flags = n.namedChildren.filter((c) => c?.type === 'word' && c.text.startsWith('-')).map((c) => c?.text ?? '').join('');
+        if (/[aAi]/.test(flags)) out.integer = true; // -i evaluates arithmetic; array values may be re-parsed
+        if (flags.includes('n')) out.identifier = true; // a nameref's value is a variable name
         consumed = true;
         break;
+      }
       case 'command': {
         consumed = true;
         const { nodes, argv } = commandWords(n);

@@ -11,12 +11,16 @@
  * - `$VAR` parameters keep their own name in the environment and are only rewritten where another shell re-reads them.
  * - Refused: missing or empty values; values holding a line break or NUL; values inside quoted heredocs (<<'EOF':
  *   nothing expands there, even when the heredoc is plain data), `$'...'`, `${...}`, names of variables or functions;
- *   non-integers where bash evaluates arithmetic; a leading `-` for ssh destinations and host parameters; steps that do
- *   not parse. Elsewhere a value starting with `-` arrives as exactly one argument, which the command may read as an option.
- * - Limits: other languages are not quoted for (`python -c`, `psql -c`, `awk` programs get the value as text); a value
- *   stored in a variable and later `eval`ed, or written to a file that is later run, is not followed; expansions the
- *   step's own shell performs inside a twice-read argument are assumed to produce no quotes. Remote shells are assumed
- *   to be POSIX-like (sh, bash, zsh, dash).
+ *   non-integers where bash evaluates arithmetic, non-names where it reads a variable name; a leading `-` for ssh
+ *   destinations and host parameters; values echoed into a shell, captured by `$(...)` whose output a shell runs, or
+ *   fed to crontab; more than three nested shells; steps that do not parse. `$VAR` names bash reads as code (BASH_ENV,
+ *   PATH, LD_*, ...) cannot be set. Elsewhere a value starting with `-` arrives as exactly one argument, which the
+ *   command may read as an option; a value in command position names the program to run, as the runbook intends.
+ * - Limits: other languages are not quoted for (`python -c`, `psql -c`, `awk` programs, a heredoc fed to python get
+ *   the value as text); a value stored in a variable and later `eval`ed, or written to a file that is later run, is not
+ *   followed; expansions the step's own shell performs inside a twice-read argument are assumed to produce no quotes.
+ *   Remote shells are assumed to be POSIX-like (sh, bash, zsh, dash). A value sent through ssh is on the remote
+ *   command line, visible to `ps` there.
  */
 import type { ParamKind } from '../model/runbook.js';
 import type { ShellParser } from '../runbook/shell.js';

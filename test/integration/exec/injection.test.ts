@@ -5,6 +5,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecService, type ExecService } from '../../../electron/services/exec/local-exec.js';
 import { substituteParams, type StepParam } from '../../../shared/exec/substitute.js';
@@ -129,5 +130,22 @@ describe('other kinds of parameter', () => {
     const filled = substituteParams('printf "[%s]\\n" <v> "$#"; set -- <v>; echo "$#:$1"', param, { v: '-rf --no-preserve-root' }, parser);
     if (!filled.ok) throw new Error(filled.message);
     expect((await run(filled.value.script, filled.value.env)).stdout).toBe('[-rf --no-preserve-root]\n[0]\n1:-rf --no-preserve-root\n');
+  });
+});
+
+describe('any single-line value', () => {
+  /** Characters that mean something to a shell, a few harmless ones, and multi-byte text. */
+  const unit = fc.constantFrom("'", '"', '\\', '$', '`', '(', ')', '{', '}', '[', ']', ';', '&', '|', '<', '>', '*', '?', '~', '#', '!',
+    '%', '=', '-', ' ', '\t', 'a', 'Z', '0', 'é', '✅');
+
+  it('prints verbatim at every position (property, real bash)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...POSITIONS), fc.string({ unit, minLength: 1, maxLength: 16 }), async ([, template, printed], value) => {
+        const filled = substituteParams(template, param, { v: value }, parser);
+        if (!filled.ok) throw new Error(filled.message);
+        expect(await run(filled.value.script, filled.value.env)).toEqual({ stdout: `[${printed(value)}]\n`, stderr: '', exitCode: 0 });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

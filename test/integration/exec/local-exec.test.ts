@@ -131,8 +131,12 @@ describe('exit', () => {
 
   it('reports a bash that cannot start as a failure on stderr', async () => {
     const svc = service();
-    const h = svc.start({ script: 'true', env: {}, cwd: '/nonexistent/opsdeck', timeoutMs: 1000 }, () => undefined);
+    let stderr = '';
+    const h = svc.start({ script: 'true', env: {}, cwd: '/nonexistent/opsdeck', timeoutMs: 1000 }, (stream, data) => {
+      if (stream === 'stderr') stderr += data;
+    });
     await expect(h.exited).resolves.toMatchObject({ exitCode: null, cancelled: false, timedOut: false });
+    expect(stderr).toMatch(/^opsdeck: could not start bash: /);
   });
 });
 

@@ -126,6 +126,13 @@ describe('twice evaluated: the variable holds the value quoted for the inner she
     ['a heredoc fed to ssh host bash -s', 'ssh db1 sudo bash -s <<EOF\nrestart <x>\nEOF', 'ssh db1 sudo bash -s <<EOF\nrestart ${OPSDECK_P1}\nEOF', q(VALUE)],
     ['cat <<EOF | bash', 'cat <<EOF | bash\nrestart <x>\nEOF', 'cat <<EOF | bash\nrestart ${OPSDECK_P1}\nEOF', q(VALUE)],
     ['a here-string fed to bash', 'bash <<< "echo <x>"', 'bash <<< "echo ${OPSDECK_P1}"', q(VALUE)],
+    ['a heredoc fed to sudo -iu app', 'sudo -iu app <<EOF\nrm <x>\nEOF', 'sudo -iu app <<EOF\nrm ${OPSDECK_P1}\nEOF', q(VALUE)],
+    ['a heredoc fed to su - app', 'su - app <<EOF\nrm <x>\nEOF', 'su - app <<EOF\nrm ${OPSDECK_P1}\nEOF', q(VALUE)],
+    ['a heredoc fed to at', 'at now + 5 minutes <<EOF\nrm <x>\nEOF', 'at now + 5 minutes <<EOF\nrm ${OPSDECK_P1}\nEOF', q(VALUE)],
+    ['flock -c', 'flock /tmp/l -c "run <x>"', 'flock /tmp/l -c "run ${OPSDECK_P1}"', q(VALUE)],
+    ['runuser -c', "runuser -l app -c 'run <x>'", `runuser -l app -c 'run '"\${OPSDECK_P1}"''`, q(VALUE)],
+    ['ssh -o ProxyCommand=', 'ssh -o ProxyCommand="ssh -W %h:%p <x>" db1 uptime', 'ssh -o ProxyCommand="ssh -W %h:%p ${OPSDECK_P1}" db1 uptime', q(VALUE)],
+    ['ssh -oRemoteCommand=', "ssh '-oRemoteCommand=tail <x>' db1", `ssh '-oRemoteCommand=tail '"\${OPSDECK_P1}"'' db1`, q(VALUE)],
   ])('%s', (_label, script, expected, held) => {
     expect(ok(script, x, { x: VALUE })).toEqual({ script: expected, env: { OPSDECK_P1: held } });
   });
@@ -192,6 +199,8 @@ describe('refused', () => {
     ['<(...) that sudo bash runs', 'sudo -u app bash <(echo <x>)', '$(...)'],
     ['$(...) in a heredoc fed to a shell', 'bash <<EOF\necho $(echo <x>)\nEOF', 'a shell reads'],
     ['echo piped into a shell', 'echo "rm <x>" | bash', 'echo'],
+    ['echo piped into xargs sh -c', `echo <x> | xargs -I{} sh -c 'ls {}'`, 'echo'],
+    ['a crontab', 'echo "0 * * * * run <x>" | crontab -', 'crontab'],
     ['more than three levels of shells', `ssh a "ssh b \\"ssh c 'ssh d echo <x>'\\""`, 'levels'],
     ['backticks in a twice-read script', "bash -c 'echo `cat <x>`'", 'backticks'],
   ])('%s', (_label, script, reason) => {
@@ -209,6 +218,7 @@ describe('refused', () => {
     ['read NAME', 'read <x> < f', 'a[$(id)]'],
     ['printf -v NAME', "printf -v <x> '%s' 1", 'a[$(id)]'],
     ['[[ -v NAME ]]', '[[ -v <x> ]]', 'a[$(id)]'],
+    ['declare -n', 'declare -n ref=<x>', 'a[$(id)]'],
     ['an ssh destination starting with -', 'ssh <x> uptime', '-oProxyCommand=touch /tmp/pwn'],
   ])('a value that bash would evaluate in %s', (_label, script, value) => {
     expect(refused(fill(script, [ph('x')], { x: value })).code).toBe('invalid_param');
