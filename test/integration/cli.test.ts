@@ -2,27 +2,19 @@
  * The `opsdeck` command as a user runs it: the built bin in a child process, against a temp data directory,
  * checking what it prints, its exit codes, and what ends up in the store.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Runbook } from '../../shared/model/runbook.js';
 import { getDeviceId, openDatabase } from '../../electron/services/store/db.js';
 import { createLibraryStore } from '../../electron/services/store/library-store.js';
 import type { RunbookListEntry } from '../../electron/services/store/library-store.js';
+import { root, spawnOpsdeck as spawnIn, type Outcome } from '../helpers/cli.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin', 'opsdeck.js');
 const fixture = join(root, 'test', 'fixtures', 'cli', 'tiny-runbook.md');
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let tmp: string;
 let dataDir: string;
@@ -41,9 +33,7 @@ afterEach(() => {
 });
 
 function spawnOpsdeck(args: readonly string[], env: Record<string, string> = {}): Outcome {
-  const { OPSDECK_HOME: _ignored, ...inherited } = process.env;
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: tmp, env: { ...inherited, ...env }, encoding: 'utf8' });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return spawnIn(args, tmp, env);
 }
 
 /** Runs opsdeck against this test's data directory. */

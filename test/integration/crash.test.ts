@@ -1,0 +1,171 @@
+/**
+ * A crash in the middle of a step: the web host is killed with SIGKILL while a step streams output, then started
+ * again on the same data directory. The run and its attempt must read `interrupted`, and every chunk a client saw
+ * before the crash must be in the recorded output, unchanged and in order (the host stores a chunk before sending it).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import type { OutputChunk, RunDetail } from '../../shared/contract/schemas.js';
+import type { Section } from '../../shared/model/runbook.js';
+import { root, startApp, type RunningApp } from '../e2e/harness.js';
+import { connect, type WsClient } from '../helpers/ws-client.js';
+
+/** Chunks to see before the crash: enough that output is well under way, reached in about a second. */
+const CHUNKS_BEFORE_CRASH = 50;
+
+let tmp: string | undefined;
+const apps: RunningApp[] = [];
+const clients: WsClient[] = [];
+/** Process groups of steps left behind by the killed host, ended after each test. */
+const orphanGroups: number[] = [];
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/build.mjs', '--cli'], { cwd: root, stdio: 'pipe' });
+}, 60_000);
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await Promise.all(apps.splice(0).map((a) => a.stop('SIGKILL')));
+  for (const pgid of orphanGroups.splice(0)) killGroup(pgid);
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  tmp = undefined;
+});
+
+it('a run killed mid-step reads interrupted after a restart, with every chunk the client saw', async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'opsdeck-crash-'));
+  const dataDir = join(tmp, 'data');
+  const marker = `crash-test-${randomUUID()}`;
+  const runbookPath = join(tmp, 'stream.md');
+  writeFileSync(
+    runbookPath,
+    ['# Crash test', '', '## Stream lines', '', '```bash', `for i in $(seq 1 100000); do echo "${marker} line $i"; sleep 0.005; done`, '```', ''].join('\n'),
+  );
+
+  const first = await startApp(dataDir);
+  apps.push(first);
+  const client = await connect(first.origin, first.token);
+  clients.push(client);
+
+  const imported = await client.call('runbooks.import', { path: runbookPath });
+  const runbook = await client.call('runbooks.get', { id: imported.runbookId });
+  const section = allSections(runbook.document.sections).find((s) => s.steps.some((st) => st.kind === 'command'));
+  const step = section?.steps.find((st) => st.kind === 'command');
+  if (!section || !step) throw new Error('the fixture has no command step');
+
+  const started = await client.call('runs.start', { runbookId: imported.runbookId, sectionId: section.id });
+  const runId = started.run.id;
+  const received: OutputChunk[] = [];
+  let enough: () => void = () => undefined;
+  const enoughSeen = new Promise<void>((resolve) => (enough = resolve));
+  client.onEvent(({ event, payload }) => {
+    if (event !== 'step.output') return;
+    const chunk = payload as OutputChunk;
+    if (chunk.runId !== runId) return;
+    received.push(chunk);
+    if (received.length >= CHUNKS_BEFORE_CRASH) enough();
+  });
+  const running = await client.call('steps.run', { runId, stepId: step.id, params: {} });
+  const attemptId = latestAttempt(running, step.id).id;
+  await withTimeout(enoughSeen, 20_000, () => `only ${received.length} output chunks arrived`);
+
+  const hostPid = first.process.pid ?? 0;
+  const stepGroups = childrenOf(hostPid).filter((pid) => commandLine(pid).includes(marker));
+  expect(stepGroups).toHaveLength(1);
+  orphanGroups.push(...stepGroups); // the step runs detached, in a group of its own: it is not killed with the host
+  const exited = new Promise((resolve) => first.process.once('exit', resolve));
+  process.kill(hostPid, 'SIGKILL');
+  await exited; // reaped: a zombie would still answer kill(pid, 0) and look like a live owner
+  const acknowledged = received.slice(); // what the client had seen before the crash, plus anything already in flight
+  expect(acknowledged.length).toBeGreaterThanOrEqual(CHUNKS_BEFORE_CRASH);
+  for (const pgid of orphanGroups) killGroup(pgid);
+
+  const second = await startApp(dataDir);
+  apps.push(second);
+  const again = await connect(second.origin, second.token);
+  clients.push(again);
+
+  const after = await again.call('runs.get', { runId });
+  expect(after.run.status).toBe('interrupted');
+  const attempt = latestAttempt(after, step.id);
+  expect(attempt.id).toBe(attemptId);
+  expect(attempt.status).toBe('interrupted');
+  expect(after.steps.find((s) => s.stepId === step.id)?.status).toBe('interrupted');
+
+  const stored = await again.call('runs.output', { runId, attemptId });
+  // Recorded in order, numbered from 0 with no gaps; possibly more than was sent (stored, then the host died).
+  expect(stored.map((c) => c.seq)).toEqual(stored.map((_, i) => i));
+  expect(stored.length).toBeGreaterThanOrEqual(acknowledged.length);
+  expect(acknowledged.map((c) => c.seq)).toEqual(acknowledged.map((_, i) => i));
+  expect(stored.slice(0, acknowledged.length).map(({ seq, stream, data }) => ({ seq, stream, data }))).toEqual(
+    acknowledged.map(({ seq, stream, data }) => ({ seq, stream, data })),
+  );
+  // What a user reads back: the script's lines from the first, none lost or repeated (the last may be cut short).
+  const lines = stored.map((c) => c.data).join('').split('\n').slice(0, -1);
+  expect(lines.length).toBeGreaterThanOrEqual(CHUNKS_BEFORE_CRASH);
+  expect(lines).toEqual(lines.map((_, i) => `${marker} line ${i + 1}`));
+
+  const library = await again.call('runbooks.list', {});
+  expect(library.map((r) => r.id)).toContain(imported.runbookId);
+  expect(library.find((r) => r.id === imported.runbookId)?.lastRun).toMatchObject({ id: runId, status: 'interrupted' });
+  const listed = await again.call('runs.list', { runbookId: imported.runbookId });
+  expect(listed.map((r) => [r.id, r.status])).toEqual([[runId, 'interrupted']]);
+});
+
+function allSections(sections: readonly Section[]): Section[] {
+  return sections.flatMap((s) => [s, ...allSections(s.sections)]);
+}
+
+function latestAttempt(detail: RunDetail, stepId: string) {
+  const attempt = detail.steps.find((s) => s.stepId === stepId)?.attempts.at(-1);
+  if (!attempt) throw new Error(`step ${stepId} has no attempt`);
+  return attempt;
+}
+
+async function withTimeout(promise: Promise<void>, ms: number, why: () => string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${why()}`)), ms);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Direct children of `pid`, from /proc (Linux). */
+function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+      if (ppid === String(pid)) children.push(Number(entry));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return children;
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** Ends a process group by its id; one that is already gone is fine. */
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
