@@ -1,0 +1,122 @@
+// The contract over the real web host (`opsdeck serve`): every method answers over the WebSocket, bad input gets
+// `invalid_input`, no token gets 401 and no data, and a WebSocket from a foreign Origin is refused.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { methods, type MethodName } from '../../shared/contract/methods.js';
+import type { RunDetail } from '../../shared/contract/schemas.js';
+import { startApp, type RunningApp } from '../e2e/harness.js';
+import { connect, type WsClient } from '../helpers/ws-client.js';
+
+let app: RunningApp;
+let client: WsClient;
+const dir = mkdtempSync(join(tmpdir(), 'opsdeck-contract-'));
+const file = join(dir, 'contract.md');
+writeFileSync(file, '# Contract\n\n## Steps\n\n- [ ] Look\n- [ ] Look again\n\n```bash\n# 1. Echo\necho "hi <name>"\n\n# 2. Sleep\nsleep 600\n```\n');
+
+beforeAll(async () => {
+  app = await startApp(join(dir, 'data'));
+  client = await connect(app.origin, app.token);
+}, 30_000);
+
+afterAll(async () => {
+  await client?.close();
+  await app?.stop();
+});
+
+const until = async (check: () => boolean): Promise<void> => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(check()).toBe(true);
+};
+
+describe('the contract over the WebSocket', () => {
+  it('answers every method', async () => {
+    const answered = new Set<MethodName>();
+    const call = async <M extends MethodName>(method: M, input: Parameters<WsClient['call']>[1]) => {
+      const result = await client.call(method, input as never);
+      answered.add(method);
+      return result;
+    };
+    expect(await call('app.info', {})).toMatchObject({ mode: 'web', settings: { theme: 'dark' } });
+    expect(await call('settings.update', { operator: 'ana' })).toMatchObject({ operator: 'ana' });
+    const imported = (await call('runbooks.import', { path: file })) as { runbookId: string; status: string };
+    expect(imported.status).toBe('new');
+    expect(await call('runbooks.import', { fileName: 'uploaded.md', content: '# Up\n\n- [ ] x\n' })).toMatchObject({ status: 'new' });
+    expect(await call('runbooks.list', {})).toHaveLength(2);
+    const rb = (await call('runbooks.get', { id: imported.runbookId })) as { document: { sections: Array<{ sections: Array<{ id: string; steps: Array<{ id: string; kind: string }> }> }> } };
+    expect(await call('runbooks.refresh', { id: imported.runbookId })).toMatchObject({ status: 'unchanged' });
+    const section = rb.document.sections[0]!.sections[0]!;
+    const [look, lookAgain, echo, sleep] = section.steps;
+    let run = (await call('runs.start', { runbookId: imported.runbookId, sectionId: section.id })) as RunDetail;
+    const runId = run.run.id;
+    expect(run.run).toMatchObject({ status: 'running', operator: 'ana', origin: 'ui' });
+    expect(await call('runs.tick', { runId, stepId: look!.id, done: true })).toMatchObject({ steps: [{ status: 'done' }, {}, {}, {}] });
+    expect(await call('runs.skip', { runId, stepId: lookAgain!.id, reason: 'not today' })).toMatchObject({ steps: [{}, { status: 'skipped', skipReason: 'not today' }, {}, {}] });
+    expect(((await call('runs.note', { runId, stepId: null, text: 'all calm' })) as RunDetail).notes).toMatchObject([{ text: 'all calm', operator: 'ana' }]);
+    await call('steps.run', { runId, stepId: echo!.id, params: { name: 'world' } });
+    await until(() => client.events.some((e) => e.event === 'run.updated' && (e.payload as RunDetail).steps[2]?.status === 'succeeded'));
+    expect(await call('runbooks.lastParams', { id: imported.runbookId })).toEqual({ name: 'world' });
+    run = (await call('runs.get', { runId })) as RunDetail;
+    const attempt = run.steps[2]!.attempts[0]!;
+    expect(((await call('runs.output', { runId, attemptId: attempt.id })) as Array<{ data: string }>).map((c) => c.data).join('')).toBe('hi world\n');
+    run = (await call('steps.run', { runId, stepId: sleep!.id, params: {} })) as RunDetail;
+    const sleeping = run.steps[3]!.attempts[0]!;
+    expect(await call('steps.cancel', { runId, attemptId: sleeping.id })).toMatchObject({ steps: [{}, {}, {}, { status: 'cancelled' }] });
+    expect(await call('runs.finish', { runId })).toMatchObject({ run: { status: 'completed', progress: { done: 3, total: 4 } } });
+    const second = (await call('runs.start', { runbookId: imported.runbookId, sectionId: section.id })) as RunDetail;
+    expect(await call('runs.abort', { runId: second.run.id, reason: 'wrong window' })).toMatchObject({ run: { status: 'aborted' } });
+    expect(await call('runs.list', {})).toHaveLength(2);
+
+    expect([...answered].sort()).toEqual(Object.keys(methods).sort());
+  });
+
+  it.each(Object.keys(methods))('%s: bad input gets invalid_input', async (method) => {
+    await expect(client.call(method as MethodName, { surely: 'not valid' } as never)).rejects.toMatchObject({ code: 'invalid_input' });
+  });
+
+  it('an unknown method gets unknown_method; an error is a code and a message, never a stack', async () => {
+    await expect(client.call('runs.explode' as MethodName, {} as never)).rejects.toMatchObject({ code: 'unknown_method' });
+    const error = await client.call('runs.get', { runId: 'nope' }).catch((e: Error) => e);
+    expect(error).toMatchObject({ code: 'not_found' });
+    expect(String((error as Error).message)).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('the door', () => {
+  it('gives 401 and no data without the token', async () => {
+    for (const path of ['/', '/index.html', '/rpc', '/assets/x.js']) {
+      const res = await fetch(`${app.origin}${path}`);
+      expect(res.status, path).toBe(401);
+      expect(await res.text()).not.toMatch(/Contract|runbook|<script/i);
+    }
+    const wrong = await fetch(`${app.origin}/?token=wrong`, { redirect: 'manual' });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('lets the printed URL in once, then keeps the session in a cookie', async () => {
+    const first = await fetch(app.url, { redirect: 'manual' });
+    expect(first.status).toBe(302);
+    const cookie = first.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/HttpOnly/i);
+    const page = await fetch(`${app.origin}/`, { headers: { cookie: cookie.split(';')[0]! } });
+    expect(page.status).toBe(200);
+  });
+
+  it('refuses a WebSocket without the token and one from a foreign Origin', async () => {
+    const outcome = (headers: Record<string, string>) =>
+      new Promise<string>((resolve) => {
+        const ws = new WebSocket(`${app.origin.replace('http', 'ws')}/rpc`, { headers });
+        ws.on('open', () => {
+          ws.close();
+          resolve('open');
+        });
+        ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+        ws.on('error', () => resolve('error'));
+      });
+    expect(await outcome({})).toBe('401');
+    expect(await outcome({ Authorization: `Bearer ${app.token}`, Origin: 'http://evil.example' })).toBe('403');
+    expect(await outcome({ Authorization: `Bearer ${app.token}`, Origin: app.origin })).toBe('open');
+  });
+});
