@@ -24,11 +24,16 @@ const STEP_NOUNS: Record<StepKind, [string, string]> = {
   template: ['template', 'templates'],
 };
 
+/** Names such as "Status, owner, ETA" (a template field) are quoted so a list of them still reads as a list. */
+function paramName(name: string): string {
+  return /[\s,]/.test(name) ? `"${name}"` : name;
+}
+
 export function formatImport(shownPath: string, result: ImportResult): string {
   const { document, summary } = result;
   const lines = [`✔ ${shownPath} → "${document.title}" (${result.status}, version ${result.version})`];
   lines.push(`  sections ${summary.sections} · steps ${formatStepCounts(summary)}`);
-  const names = document.params.map((param) => param.name);
+  const names = document.params.map((param) => paramName(param.name));
   const shown = names.slice(0, MAX_PARAMS_SHOWN).join(', ') + (names.length > MAX_PARAMS_SHOWN ? ', …' : '');
   const secrets = summary.secrets > 0 ? ` (${plural(summary.secrets, 'secret', 'secrets')})` : '';
   lines.push(`  parameters ${summary.parameters}${secrets}${names.length > 0 ? `: ${shown}` : ''}`);
@@ -77,7 +82,7 @@ export function formatOutline(detail: RunbookDetail): string {
     `  ${detail.path}`,
   ];
   if (document.params.length > 0) {
-    const names = document.params.map((param) => (param.secret ? `${param.name} (secret)` : param.name));
+    const names = document.params.map((param) => (param.secret ? `${paramName(param.name)} (secret)` : paramName(param.name)));
     lines.push(`  parameters: ${names.join(', ')}`);
   }
   lines.push('');

@@ -1,6 +1,6 @@
 // The contract over the real web host (`opsdeck serve`): every method answers over the WebSocket, bad input gets
 // `invalid_input`, no token gets 401 and no data, and a WebSocket from a foreign Origin is refused.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
@@ -24,6 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await app?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const until = async (check: () => boolean): Promise<void> => {

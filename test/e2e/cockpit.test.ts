@@ -1,7 +1,7 @@
 // The cockpit end to end, as an operator uses it: import a runbook of ours through the file picker, open a
 // section, start a run, tick a check, fill a parameter, run a command and watch its output stream, confirm a
 // destructive step, cancel `sleep 600`, reload and find the same state. Screenshots are kept in test-artifacts/e2e.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -24,6 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await app?.stop();
+  if (app) rmSync(app.dataDir, { recursive: true, force: true });
 });
 
 const step = (title: string): Locator => page.locator('[data-testid=step]', { hasText: title }).first();

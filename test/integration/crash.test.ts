@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import type { OutputChunk, RunDetail } from '../../shared/contract/schemas.js';
-import type { Section } from '../../shared/model/runbook.js';
 import { root, startApp, type RunningApp } from '../e2e/harness.js';
+import { allSections } from '../helpers/importer.js';
 import { connect, type WsClient } from '../helpers/ws-client.js';
 
 /** Chunks to see before the crash: enough that output is well under way, reached in about a second. */
@@ -81,7 +81,7 @@ it('a run killed mid-step reads interrupted after a restart, with every chunk th
   await exited; // reaped: a zombie would still answer kill(pid, 0) and look like a live owner
   const acknowledged = received.slice(); // what the client had seen before the crash, plus anything already in flight
   expect(acknowledged.length).toBeGreaterThanOrEqual(CHUNKS_BEFORE_CRASH);
-  for (const pgid of orphanGroups) killGroup(pgid);
+  expect(groupAlive(stepGroups[0]!)).toBe(true); // the step outlived its host
 
   const second = await startApp(dataDir);
   apps.push(second);
@@ -95,7 +95,12 @@ it('a run killed mid-step reads interrupted after a restart, with every chunk th
   expect(attempt.status).toBe('interrupted');
   expect(after.steps.find((s) => s.stepId === step.id)?.status).toBe('interrupted');
 
-  const stored = await again.call('runs.output', { runId, attemptId });
+  // The restart stopped what the crash left running, and says so in the step's output.
+  for (let i = 0; i < 100 && groupAlive(stepGroups[0]!); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(groupAlive(stepGroups[0]!)).toBe(false);
+  const all = await again.call('runs.output', { runId, attemptId });
+  expect(all.at(-1)).toMatchObject({ stream: 'system', data: expect.stringMatching(/still running and were sent SIGTERM/) });
+  const stored = all.filter((c) => c.stream !== 'system');
   // Recorded in order, numbered from 0 with no gaps; possibly more than was sent (stored, then the host died).
   expect(stored.map((c) => c.seq)).toEqual(stored.map((_, i) => i));
   expect(stored.length).toBeGreaterThanOrEqual(acknowledged.length);
@@ -114,10 +119,6 @@ it('a run killed mid-step reads interrupted after a restart, with every chunk th
   const listed = await again.call('runs.list', { runbookId: imported.runbookId });
   expect(listed.map((r) => [r.id, r.status])).toEqual([[runId, 'interrupted']]);
 });
-
-function allSections(sections: readonly Section[]): Section[] {
-  return sections.flatMap((s) => [s, ...allSections(s.sections)]);
-}
 
 function latestAttempt(detail: RunDetail, stepId: string) {
   const attempt = detail.steps.find((s) => s.stepId === stepId)?.attempts.at(-1);
@@ -162,6 +163,15 @@ function commandLine(pid: number): string {
 }
 
 /** Ends a process group by its id; one that is already gone is fine. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function killGroup(pgid: number): void {
   try {
     process.kill(-pgid, 'SIGKILL');

@@ -14,6 +14,7 @@ import type { ShellParser } from '../../../shared/runbook/shell.js';
 import type { ExecHandle, ExecService } from '../exec/local-exec.js';
 import type { LibraryStore } from '../store/library-store.js';
 import type { RunEventRow, RunStore } from '../store/run-store.js';
+import { identify, isSameProcessAlive, signalGroupIfAlive, type ProcessIdentity } from './process-identity.js';
 import { findSection, foldRun, sectionSteps } from './run-state.js';
 
 export interface RunServiceDeps {
@@ -27,9 +28,8 @@ export interface RunServiceDeps {
   hostname: string;
   emit(event: 'run.updated', payload: RunDetail): void;
   emit(event: 'step.output', payload: OutputChunk): void;
-  /** Is this process alive? Used to tell a crashed run from one another process is running right now. */
-  isAlive?(pid: number): boolean;
-  pid?: number;
+  /** This process, recorded as a run's owner so that another process can tell a crashed run from a live one. */
+  self?: ProcessIdentity;
 }
 
 export interface StartStep {
@@ -50,8 +50,7 @@ export type RunService = ReturnType<typeof createRunService>;
 
 export function createRunService(deps: RunServiceDeps) {
   const { runs, library, clock } = deps;
-  const pid = deps.pid ?? process.pid;
-  const isAlive = deps.isAlive ?? defaultIsAlive;
+  const self = deps.self ?? identify(process.pid);
   const running = new Map<string, { handle: ExecHandle; runId: string; done: Promise<void> }>();
   const now = (): string => clock.now().toISOString();
 
@@ -101,7 +100,7 @@ export function createRunService(deps: RunServiceDeps) {
         origin: input.origin,
         startedAt: now(),
       });
-      return event(run.id, 'run.started', { pid });
+      return event(run.id, 'run.started', { pid: self.pid, start: self.start });
     },
 
     get: load,
@@ -182,7 +181,6 @@ export function createRunService(deps: RunServiceDeps) {
 
       const timeoutSec = input.timeoutSec ?? DEFAULT_TIMEOUT_SEC;
       const attemptId = uuidv7();
-      const started = event(input.runId, 'attempt.started', { params: recorded, timeoutSec }, step.id, attemptId);
       // Runbooks say `cd backend-api` meaning "from the repo the runbook lives in": run from the file's folder.
       const sourcePath = library.get(detail.run.runbookId).path;
       const sourceDir = isAbsolute(sourcePath) ? dirname(sourcePath) : null;
@@ -195,6 +193,8 @@ export function createRunService(deps: RunServiceDeps) {
           deps.emit('step.output', chunk);
         },
       );
+      // Recorded with the process group, so that after a crash the next start can stop what was left running.
+      const started = event(input.runId, 'attempt.started', { params: recorded, timeoutSec, ...identify(handle.pid) }, step.id, attemptId);
       const done = handle.exited.then((exit) => {
         const status = exit.cancelled ? 'cancelled' : exit.timedOut ? 'timed_out' : exit.exitCode === 0 ? 'succeeded' : 'failed';
         running.delete(attemptId);
@@ -216,15 +216,26 @@ export function createRunService(deps: RunServiceDeps) {
     recoverInterrupted(): string[] {
       const recovered: string[] = [];
       for (const runId of runs.openRunIds()) {
-        const started = runs.events(runId).find((e) => e.type === 'run.started');
-        const owner = typeof started?.data.pid === 'number' ? started.data.pid : null;
-        if (owner !== null && owner !== pid && isAlive(owner)) continue;
-        if (owner === pid && [...running.values()].some((r) => r.runId === runId)) continue;
-        const detail = load(runId);
-        for (const s of detail.steps) {
-          for (const a of s.attempts) {
-            if (a.status === 'running') runs.appendEvent({ runId, type: 'attempt.ended', at: now(), stepId: s.stepId, attemptId: a.id, data: { status: 'interrupted', exitCode: null, signal: null, durationMs: null } });
+        const events = runs.events(runId);
+        const owner = processOf(events.find((e) => e.type === 'run.started')?.data);
+        if (owner && owner.pid === self.pid && owner.start === self.start) continue; // this process's own run
+        if (owner && isSameProcessAlive(owner)) continue; // another process (a CLI run) is running it now
+        for (const started of events.filter((e) => e.type === 'attempt.started' && e.attemptId)) {
+          const attemptId = started.attemptId ?? '';
+          if (events.some((e) => e.type === 'attempt.ended' && e.attemptId === attemptId)) continue;
+          const group = processOf(started.data);
+          if (group && signalGroupIfAlive(group, 'SIGTERM')) {
+            runs.appendChunk({
+              runId,
+              attemptId,
+              stepId: started.stepId ?? '',
+              seq: runs.chunks(attemptId, -1).length,
+              stream: 'system',
+              data: `\r\n[Opsdeck stopped while this step ran; its processes (group ${group.pid}) were still running and were sent SIGTERM.]\r\n`,
+              at: now(),
+            });
           }
+          runs.appendEvent({ runId, type: 'attempt.ended', at: now(), stepId: started.stepId, attemptId, data: { status: 'interrupted', exitCode: null, signal: null, durationMs: null } });
         }
         runs.appendEvent({ runId, type: 'run.interrupted', at: now(), stepId: null, attemptId: null, data: {} });
         recovered.push(runId);
@@ -246,11 +257,7 @@ function redact(data: string, secrets: readonly string[]): string {
   return out;
 }
 
-function defaultIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+function processOf(data: Record<string, unknown> | undefined): ProcessIdentity | null {
+  if (!data || typeof data.pid !== 'number') return null;
+  return { pid: data.pid, start: typeof data.start === 'string' ? data.start : null };
 }
