@@ -4,6 +4,7 @@
  */
 import { ContractError } from '../../shared/contract/errors.js';
 import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract/methods.js';
+import type { Target } from '../../shared/contract/hosts.js';
 import type { OutputChunk, Run, RunbookDetail, RunDetail } from '../../shared/contract/schemas.js';
 import type { Section, Step } from '../../shared/model/runbook.js';
 import { actionable, sectionSteps } from '../services/runs/run-state.js';
@@ -11,6 +12,8 @@ import type { Host } from './host.js';
 
 export interface RunOptions {
   section?: string;
+  host?: string;
+  tag?: string;
   param: string[];
   dryRun?: boolean;
   yes?: boolean;
@@ -85,6 +88,9 @@ export async function runSection(host: Host, query: string, opts: RunOptions, io
     printDryRun(io, rb, section, commands, values, secret);
     return 0;
   }
+  if (opts.host && opts.tag) throw new CliUsageError('choose --host or --tag, not both');
+  const target: Target = opts.host ? { kind: 'host', host: opts.host } : opts.tag ? { kind: 'tag', tag: opts.tag } : { kind: 'local' };
+  const where = target.kind === 'host' ? target.host : target.kind === 'tag' ? target.tag : hostname;
   if (destructive.length > 0 && !opts.yes) {
     throw new CliUsageError(`refusing to run destructive steps without --yes: ${destructive.map((s) => `"${s.title}" (${s.danger.reasons[0] ?? ''})`).join('; ')}`);
   }
@@ -113,13 +119,21 @@ export async function runSection(host: Host, query: string, opts: RunOptions, io
       if (failed || interrupted) break;
       if (!opts.json) io.err(`\n▶ [${i + 1}/${commands.length}] ${step.title}${step.caption ? ` — ${step.caption}` : ''}\n`);
       const stepValues = Object.fromEntries(step.params.map((n) => [n, values[n] ?? '']));
-      detail = await call('steps.run', { runId, stepId: step.id, params: stepValues, ...(opts.yes ? { confirmation: hostname } : {}) });
+      // On a host, `ssh user@server "cmd"` means: run cmd there, over Opsdeck's own connection.
+      const useRemoteHint = target.kind !== 'local' && step.remote !== null;
+      if (useRemoteHint && !opts.json) io.err(`  (running the inner command of its ssh line on ${where})\n`);
+      detail = await call('steps.run', { runId, stepId: step.id, params: stepValues, target, useRemoteHint, ...(opts.yes ? { confirmation: where } : {}) });
       detail = await waitForStep(host, call, runId, step.id);
       const attempt = detail.steps.find((s) => s.stepId === step.id)?.attempts.at(-1);
-      const ok = attempt?.status === 'succeeded';
+      const state = detail.steps.find((s) => s.stepId === step.id);
+      const ok = state?.status === 'succeeded';
       if (!opts.json) {
-        const how = attempt?.status === 'succeeded' || attempt?.status === 'failed' ? `exit ${attempt.exitCode ?? '?'}` : (attempt?.status ?? 'unknown');
-        io.err(`${ok ? '✔' : '✘'} ${how} · ${seconds(attempt?.durationMs ?? null)}\n`);
+        const group = attempt?.fanoutId ? (state?.attempts.filter((a) => a.fanoutId === attempt.fanoutId) ?? []) : attempt ? [attempt] : [];
+        for (const a of group) {
+          const how = a.status === 'succeeded' || (a.status === 'failed' && a.exitCode !== null) ? `exit ${a.exitCode ?? '?'}` : a.status;
+          const on = a.host ? ` on ${a.host}` : '';
+          io.err(`${a.status === 'succeeded' ? '✔' : '✘'}${on} ${how} · ${seconds(a.durationMs)}${a.error ? ` · ${a.error}` : ''}\n`);
+        }
       }
       if (!ok) failed = true;
     }

@@ -15,6 +15,7 @@ import type { StoreErrorCode } from '../services/store/store-error.js';
 import { hostname } from 'node:os';
 import { ContractError } from '../../shared/contract/errors.js';
 import { formatImport, formatList, formatOutline } from './cli-format.js';
+import { answerPromptsOnTerminal, formatHosts, hostFieldsFromOptions, type HostAddOptions } from './cli-hosts.js';
 import { callerFor, CliUsageError, formatHistory, runSection, type RunOptions } from './cli-run.js';
 import { createHost, DATABASE_FILE, type Host } from './host.js';
 import { runWebMode } from './web-main.js';
@@ -119,13 +120,21 @@ function buildProgram(status: { exitCode: number }): Command {
     .argument('<RUNBOOK>', 'id, unique id prefix, file path, or title')
     .option('--section <title>', 'the section to run (exact title or unique prefix); needed when the runbook has several')
     .option('--param <name=value>', 'a parameter value; repeat for each', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--host <name>', 'run the steps on this inventory host over SSH')
+    .option('--tag <tag>', 'run each step on every host with this tag (fan-out)')
     .option('--dry-run', 'print what would run, parameters filled in, and run nothing')
     .option('--yes', 'run destructive steps without asking')
     .option('--json', 'print the recorded run as JSON instead of streaming output')
     .action(async (query: string, options: RunOptions, command: Command) => {
       const { dataDir } = command.optsWithGlobals<GlobalOptions>();
       await withHost(dataDir, async (host) => {
-        status.exitCode = await runSection(host, query, options, { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) }, hostname());
+        const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
+        const stop = answerPromptsOnTerminal(host, io);
+        try {
+          status.exitCode = await runSection(host, query, options, io, hostname());
+        } finally {
+          stop();
+        }
       });
     });
 
@@ -144,6 +153,102 @@ function buildProgram(status: { exitCode: number }): Command {
         const runs = await call('runs.list', { limit: Math.min(options.limit, 1000), ...(runbookId ? { runbookId } : {}) });
         if (options.json) writeJson(runs);
         else writeOut(formatHistory(runs));
+      });
+    });
+
+  const hosts = program.command('hosts').description('the inventory of remote hosts steps can run on');
+  const collect = (value: string, previous: string[]) => [...previous, value];
+  hosts
+    .command('list')
+    .description('list the inventory')
+    .option('--json', 'print the hosts as JSON')
+    .action(async (options: JsonOption, command: Command) => {
+      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+        const list = await callerFor(host)('hosts.list', {});
+        if (options.json) writeJson(list);
+        else writeOut(formatHosts(list));
+      });
+    });
+  hosts
+    .command('add')
+    .description('add a host, or update the one with this name')
+    .argument('<NAME>', 'the name steps and tags refer to')
+    .option('--address <address>', 'DNS name or IP address (default: NAME)')
+    .option('--port <port>', 'SSH port', (v: string) => Number.parseInt(v, 10), 22)
+    .option('--user <user>', 'user to log in as (default: yours)')
+    .option('--identity <file>', 'private key file')
+    .option('--jump <host>', 'jump host (ProxyJump); repeat for a chain', collect, [] as string[])
+    .option('--tag <tag>', 'a tag (group) for fan-out; repeat for several', collect, [] as string[])
+    .option('--notes <text>', 'free text')
+    .option('--forward-agent', 'forward your ssh-agent to this host')
+    .action(async (name: string, options: HostAddOptions, command: Command) => {
+      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+        const call = callerFor(host);
+        const existing = (await call('hosts.list', {})).find((h) => h.name === name);
+        const saved = await call('hosts.save', { ...hostFieldsFromOptions(name, options), ...(existing ? { id: existing.id } : {}) });
+        writeOut(`${existing ? 'Updated' : 'Added'} ${saved.name} (${saved.user ? `${saved.user}@` : ''}${saved.address}:${saved.port})`);
+      });
+    });
+  hosts
+    .command('import-ssh-config')
+    .description('import concrete hosts from an ssh config file (shows them first; --yes to save)')
+    .argument('[FILE]', 'ssh config file (default: ~/.ssh/config)')
+    .option('--only <name>', 'import only this host; repeat for several', collect, [] as string[])
+    .option('--yes', 'save without asking')
+    .action(async (file: string | undefined, options: { only: string[]; yes?: boolean }, command: Command) => {
+      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+        const call = callerFor(host);
+        const preview = await call('hosts.previewSshConfig', file ? { path: file } : {});
+        const chosen = preview.hosts.filter((h) => options.only.length === 0 || options.only.includes(h.name));
+        writeOut(`${preview.file}: ${chosen.length} host${chosen.length === 1 ? '' : 's'}`);
+        for (const h of chosen) writeOut(`  ${h.exists ? '~' : '+'} ${h.name}  ${h.user ? `${h.user}@` : ''}${h.address}:${h.port}${h.jump.length ? `  via ${h.jump.join(' → ')}` : ''}`);
+        for (const s of preview.skipped) writeOut(`  - ${s.pattern}: ${s.reason}`);
+        if (chosen.length === 0) return;
+        if (!options.yes) {
+          writeOut('Nothing saved: run again with --yes to import these (+ new, ~ update).');
+          return;
+        }
+        const saved = await call('hosts.importSshConfig', { ...(file ? { path: file } : {}), names: chosen.map((h) => h.name) });
+        writeOut(`Imported ${saved.length} host${saved.length === 1 ? '' : 's'}.`);
+      });
+    });
+  hosts
+    .command('test')
+    .description("connect to a host: check its key (asking to trust an unknown one), log in, run `true`")
+    .argument('<NAME>', 'inventory host')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+        const stop = answerPromptsOnTerminal(host, { err: (t) => process.stderr.write(t) });
+        try {
+          const result = await callerFor(host)('hosts.test', { name });
+          writeOut(result.ok ? `✔ ${name}: ${result.message} (${result.keyType} ${result.fingerprint}, ${result.latencyMs?.toFixed(0)} ms)` : `✘ ${name}: ${result.message}`);
+          status.exitCode = result.ok ? EXIT_OK : 1;
+        } finally {
+          stop();
+        }
+      });
+    });
+  hosts
+    .command('forget-key')
+    .description("forget the host key Opsdeck stored for a host (after a legitimate key change); known_hosts is yours to edit")
+    .argument('<NAME>', 'inventory host')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+        const { removed } = await callerFor(host)('hosts.forgetKey', { name });
+        writeOut(removed > 0 ? `Forgot ${removed} key${removed === 1 ? '' : 's'} of ${name}.` : `Opsdeck stored no key for ${name} (check ~/.ssh/known_hosts).`);
+      });
+    });
+  hosts
+    .command('remove')
+    .description('remove a host from the inventory')
+    .argument('<NAME>', 'inventory host')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+        const call = callerFor(host);
+        const entry = (await call('hosts.list', {})).find((h) => h.name === name);
+        if (!entry) throw new UsageError(`no host "${name}" in the inventory`);
+        await call('hosts.remove', { id: entry.id });
+        writeOut(`Removed ${name}.`);
       });
     });
 

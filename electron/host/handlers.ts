@@ -8,10 +8,10 @@ import type { ImportReport, RunbookListItem, Settings } from '../../shared/contr
 import type { Section } from '../../shared/model/runbook.js';
 import { ImportError, UPLOAD_PREFIX, type ImportResult, type RunbookService } from '../services/runbooks/runbook-service.js';
 import type { RunService } from '../services/runs/run-service.js';
-import type { LibraryStore } from '../services/store/library-store.js';
 import { StoreError } from '../services/store/store-error.js';
+import { createHostHandlers, type HostHandlerDeps } from './host-handlers.js';
 
-export interface HandlerDeps {
+export interface HandlerDeps extends HostHandlerDeps {
   version: string;
   mode: 'electron' | 'web';
   dataDir: string;
@@ -20,7 +20,6 @@ export interface HandlerDeps {
   settings(): Settings;
   saveSetting(key: keyof Settings, value: string): void;
   lastParams(runbookId: string): Record<string, string>;
-  library: LibraryStore;
   runbooks: RunbookService;
   runs: RunService;
 }
@@ -51,6 +50,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     runs.list({ runbookId, limit }).map((r) => ({ id: r.id, status: r.status, startedAt: r.startedAt, sectionTitle: r.sectionTitle }));
 
   return {
+    ...createHostHandlers(deps),
     'app.info': () => ({ version: deps.version, mode: deps.mode, dataDir: deps.dataDir, deviceId: deps.deviceId, hostname: deps.hostname, settings: deps.settings() }),
     'settings.update': (input) => {
       if (input.operator !== undefined) deps.saveSetting('operator', input.operator.trim());

@@ -3,7 +3,7 @@
  * CLI's `run` all call the same `dispatch` built here, and hear the same events.
  */
 import { mkdirSync } from 'node:fs';
-import { hostname, userInfo } from 'node:os';
+import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createDispatch, type Dispatch } from '../../shared/contract/dispatch.js';
 import type { EventName, EventPayload } from '../../shared/contract/methods.js';
@@ -11,6 +11,9 @@ import { createExecService } from '../services/exec/local-exec.js';
 import { createRunbookService } from '../services/runbooks/runbook-service.js';
 import { loadShellParser } from '../services/runbooks/shell-grammar.js';
 import { createRunService } from '../services/runs/run-service.js';
+import { createPromptBroker } from '../services/ssh/prompt-broker.js';
+import { createRemoteService } from '../services/ssh/remote-service.js';
+import { createHostStore } from '../services/store/host-store.js';
 import { getDeviceId, openDatabase } from '../services/store/db.js';
 import { createLibraryStore } from '../services/store/library-store.js';
 import { createRunStore } from '../services/store/run-store.js';
@@ -53,7 +56,21 @@ export async function createHost(options: HostOptions): Promise<Host> {
     operator: runStore.getSetting('operator') ?? defaultOperator(),
     theme: runStore.getSetting('theme') === 'light' ? ('light' as const) : ('dark' as const),
   });
-  const runs = createRunService({ runs: runStore, library, exec, shell, clock, operator: () => settings().operator, hostname: hostname(), emit });
+  const hosts = createHostStore(db, deviceId, clock);
+  const prompts = createPromptBroker({ emit });
+  const remote = createRemoteService({ hosts, prompts, home: homedir(), clock: { now: () => performance.now() } });
+  const runs = createRunService({
+    runs: runStore,
+    library,
+    exec,
+    shell,
+    clock,
+    operator: () => settings().operator,
+    hostname: hostname(),
+    emit,
+    hosts,
+    remote: remote.runner,
+  });
   runs.recoverInterrupted();
 
   const handlers = createHandlers({
@@ -68,6 +85,11 @@ export async function createHost(options: HostOptions): Promise<Host> {
     library,
     runbooks,
     runs,
+    hosts,
+    prompts,
+    previewSshConfig: (file) => remote.previewSshConfig(file),
+    testHost: (name) => remote.test(name),
+    disconnect: (name) => remote.disconnect(name),
   });
   const dispatch = createDispatch(handlers, options.onInternalError ? { onInternalError: options.onInternalError } : {});
 
@@ -78,7 +100,9 @@ export async function createHost(options: HostOptions): Promise<Host> {
       return () => listeners.delete(listener);
     },
     async close() {
+      prompts.cancelAll();
       await runs.dispose();
+      await remote.dispose();
       exec.dispose();
       listeners.clear();
       db.close();

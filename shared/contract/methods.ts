@@ -3,6 +3,7 @@
  * and every event's payload. Served unchanged by the Electron bridge and the web host.
  */
 import { z } from 'zod';
+import { Host, HostFields, HostTest, Prompt, PromptAnswer, SshConfigPreview, Target } from './hosts.js';
 import {
   AppInfo,
   Id,
@@ -53,11 +54,33 @@ export const methods = {
         /** For a destructive step: the target's name, typed by the user. */
         confirmation: z.string().max(200).optional(),
         timeoutSec: z.number().int().min(1).max(7 * 24 * 3600).optional(),
+        /** Where to run: this machine, a host, or every host of a tag; default: the section's remembered target. */
+        target: Target.optional(),
+        /** For `ssh user@server "cmd"` steps: run `cmd` on the target host over Opsdeck's own connection. */
+        useRemoteHint: z.boolean().optional(),
       })
       .strict(),
     output: RunDetail,
   },
   'steps.cancel': { input: z.object({ runId: Id, attemptId: Id }).strict(), output: RunDetail },
+
+  'hosts.list': { input: Empty, output: z.array(Host) },
+  'hosts.save': { input: HostFields.extend({ id: Id.optional() }).strict(), output: Host },
+  'hosts.remove': { input: z.object({ id: Id }).strict(), output: z.object({ removed: z.boolean() }) },
+  'hosts.previewSshConfig': { input: z.object({ path: z.string().min(1).max(4096).optional() }).strict(), output: SshConfigPreview },
+  'hosts.importSshConfig': {
+    input: z.object({ path: z.string().min(1).max(4096).optional(), names: z.array(z.string().min(1).max(200)).min(1).max(1000) }).strict(),
+    output: z.array(Host),
+  },
+  'hosts.test': { input: z.object({ name: z.string().min(1).max(200) }).strict(), output: HostTest },
+  /** The only way past a changed host key: forget the key Opsdeck stored (known_hosts lines are the user's to edit). */
+  'hosts.forgetKey': { input: z.object({ name: z.string().min(1).max(200) }).strict(), output: z.object({ removed: z.number().int() }) },
+
+  'targets.get': { input: z.object({ runbookId: Id, sectionId: z.string().min(1) }).strict(), output: Target },
+  'targets.set': { input: z.object({ runbookId: Id, sectionId: z.string().min(1), target: Target }).strict(), output: Target },
+
+  'prompts.pending': { input: Empty, output: z.array(Prompt) },
+  'prompts.answer': { input: z.object({ id: Id, answer: PromptAnswer }).strict(), output: z.object({ answered: z.boolean() }) },
 } as const;
 
 export const events = {
@@ -65,6 +88,10 @@ export const events = {
   'run.updated': RunDetail,
   /** Output of a running step, batched. */
   'step.output': OutputChunk,
+  /** A connection needs an answer from the user: a host key to accept, a passphrase, a password. */
+  'prompt.request': Prompt,
+  /** A prompt was answered (here or in another window) or timed out. */
+  'prompt.closed': z.object({ id: z.string() }),
 } as const;
 
 export type Methods = typeof methods;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Param, Runbook, Section } from '../model/runbook.js';
 import { RunbookSummary } from '../model/summary.js';
+import { RemoteEndpoint } from './hosts.js';
 
 export const Id = z.string().min(1).max(200);
 
@@ -108,6 +109,14 @@ export const Attempt = z.object({
   params: z.record(z.string(), z.string()),
   /** How much output was recorded, in chunks. */
   chunks: z.number().int(),
+  /** The inventory host it ran on; null on this machine. */
+  host: z.string().nullable(),
+  /** Where a remote attempt ran: address, user and the host key's fingerprint. */
+  endpoint: RemoteEndpoint.nullable(),
+  /** Attempts started together on the hosts of a tag share this id. */
+  fanoutId: z.string().nullable(),
+  /** Why the attempt could not start or ended early (connection refused, host key changed...), for the user. */
+  error: z.string().nullable(),
 });
 export type Attempt = z.infer<typeof Attempt>;
 

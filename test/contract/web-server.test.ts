@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { methods } from '../../shared/contract/methods.js';
 import { createDispatch, type Handlers } from '../../shared/contract/dispatch.js';
 import { ContractError } from '../../shared/contract/errors.js';
 import type { AppInfo, Settings } from '../../shared/contract/schemas.js';
@@ -28,27 +29,12 @@ function createTestHost(dataDir: string) {
     throw new ContractError('unavailable', 'not served by this test host');
   };
   const handlers: Handlers = {
+    ...(Object.fromEntries(Object.keys(methods).map((m) => [m, unavailable])) as unknown as Handlers),
     'app.info': (): AppInfo => ({ version: '0.0.0-test', mode: 'web', dataDir, deviceId: 'device-1', hostname: 'testbox', settings }),
     'settings.update': (patch) => {
       settings = { ...settings, ...patch };
       return settings;
     },
-    'runbooks.list': unavailable,
-    'runbooks.import': unavailable,
-    'runbooks.get': unavailable,
-    'runbooks.refresh': unavailable,
-    'runbooks.lastParams': unavailable,
-    'runs.start': unavailable,
-    'runs.get': unavailable,
-    'runs.list': unavailable,
-    'runs.output': unavailable,
-    'runs.tick': unavailable,
-    'runs.skip': unavailable,
-    'runs.note': unavailable,
-    'runs.finish': unavailable,
-    'runs.abort': unavailable,
-    'steps.run': unavailable,
-    'steps.cancel': unavailable,
   };
   return {
     dispatch: createDispatch(handlers),

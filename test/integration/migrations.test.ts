@@ -26,7 +26,7 @@ describe('migration 002 (runs)', () => {
       "INSERT INTO runbook_versions VALUES ('v-1', 'dev-1', 'rb-1', 1, 'abc', 'Ops', '2026-01-01T00:00:00Z', '{}', '{}')",
     ).run();
 
-    migrate(db, migrations);
+    migrate(db, migrations.slice(0, 2));
     expect(db.pragma('user_version', { simple: true })).toBe(2);
     expect(db.prepare('SELECT title FROM runbook_versions').all()).toEqual([{ title: 'Ops' }]);
 
@@ -48,6 +48,33 @@ describe('migration 002 (runs)', () => {
     expect(() =>
       db.prepare("INSERT INTO runs VALUES ('run-2', 'dev-1', 'nope', 'v-1', 's', 'S', 'a', 'local', 'ui', 't')").run(),
     ).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
+
+describe('migration 003 (hosts)', () => {
+  it('keeps the library and history of a version-2 database and adds the inventory', () => {
+    const db = new BetterSqlite3(join(dir, 'v2.db'));
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations.slice(0, 2));
+    db.prepare("INSERT INTO runbooks VALUES ('rb-1', 'dev-1', '/x/ops.md', '2026-01-01T00:00:00Z')").run();
+    db.prepare("INSERT INTO runbook_versions VALUES ('v-1', 'dev-1', 'rb-1', 1, 'abc', 'Ops', 't', '{}', '{}')").run();
+    db.prepare("INSERT INTO runs VALUES ('run-1', 'dev-1', 'rb-1', 'v-1', 'sec', 'Deploy', 'ana', 'local', 'ui', 't')").run();
+    db.prepare("INSERT INTO settings VALUES ('operator', 'ana')").run();
+
+    migrate(db, migrations.slice(0, 3));
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.prepare('SELECT operator FROM runs').all()).toEqual([{ operator: 'ana' }]);
+    expect(db.prepare('SELECT value FROM settings').all()).toEqual([{ value: 'ana' }]);
+
+    db.prepare(
+      `INSERT INTO hosts VALUES ('h-1', 'dev-1', 'web1', '10.0.0.5', 22, 'deploy', NULL, NULL, '[]', '["web"]', '', 0, 'manual', 't')`,
+    ).run();
+    expect(() =>
+      db.prepare(`INSERT INTO hosts VALUES ('h-2', 'dev-1', 'web1', 'x', 22, NULL, NULL, NULL, '[]', '[]', '', 0, 'manual', 't')`).run(),
+    ).toThrow(/UNIQUE/);
+    expect(() => db.prepare(`INSERT INTO section_targets VALUES ('nope', 's', '{}', 't')`).run()).toThrow(/FOREIGN KEY/);
+    db.prepare(`INSERT INTO section_targets VALUES ('rb-1', 's', '{"kind":"local"}', 't')`).run();
     db.close();
   });
 });

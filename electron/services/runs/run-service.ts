@@ -5,13 +5,15 @@
  */
 import { dirname, isAbsolute } from 'node:path';
 import { existsSync } from 'node:fs';
-import { v7 as uuidv7 } from 'uuid';
 import { ContractError } from '../../../shared/contract/errors.js';
 import type { OutputChunk, Run, RunDetail } from '../../../shared/contract/schemas.js';
 import { substituteParams } from '../../../shared/exec/substitute.js';
 import type { Step } from '../../../shared/model/runbook.js';
 import type { ShellParser } from '../../../shared/runbook/shell.js';
-import type { ExecHandle, ExecService } from '../exec/local-exec.js';
+import type { Target } from '../../../shared/contract/hosts.js';
+import type { ExecService } from '../exec/local-exec.js';
+import type { HostStore } from '../store/host-store.js';
+import { createAttemptLauncher, type AttemptSpec, type RemoteRunner, type Running } from './attempts.js';
 import type { LibraryStore } from '../store/library-store.js';
 import type { RunEventRow, RunStore } from '../store/run-store.js';
 import { identify, isSameProcessAlive, signalGroupIfAlive, type ProcessIdentity } from './process-identity.js';
@@ -30,6 +32,9 @@ export interface RunServiceDeps {
   emit(event: 'step.output', payload: OutputChunk): void;
   /** This process, recorded as a run's owner so that another process can tell a crashed run from a live one. */
   self?: ProcessIdentity;
+  /** The inventory and remembered targets; absent: steps run on this machine only. */
+  hosts?: Pick<HostStore, 'byName' | 'target' | 'setTarget'>;
+  remote?: RemoteRunner;
 }
 
 export interface StartStep {
@@ -38,6 +43,8 @@ export interface StartStep {
   params: Record<string, string>;
   confirmation?: string | undefined;
   timeoutSec?: number | undefined;
+  target?: Target | undefined;
+  useRemoteHint?: boolean | undefined;
 }
 
 /** A step may run for this long unless the runbook or the user says otherwise: long enough for a deploy. */
@@ -51,8 +58,23 @@ export type RunService = ReturnType<typeof createRunService>;
 export function createRunService(deps: RunServiceDeps) {
   const { runs, library, clock } = deps;
   const self = deps.self ?? identify(process.pid);
-  const running = new Map<string, { handle: ExecHandle; runId: string; done: Promise<void> }>();
   const now = (): string => clock.now().toISOString();
+  const running = new Map<string, Running>();
+  const fanouts = new Map<string, Running[]>();
+  const remoteRunner = (): RemoteRunner => {
+    if (!deps.remote) throw new ContractError('unavailable', 'running steps on remote hosts is not available here');
+    return deps.remote;
+  };
+  const launcher = createAttemptLauncher({
+    exec: deps.exec,
+    remote: deps.remote ?? null,
+    now,
+    appendChunk: (c) => runs.appendChunk(c),
+    emitOutput: (c) => deps.emit('step.output', c),
+    record: (type, runId, stepId, attemptId, data) => {
+      event(runId, type, data, stepId, attemptId);
+    },
+  });
 
   const load = (runId: string): RunDetail => {
     const run = runs.getRun(runId);
@@ -151,28 +173,38 @@ export function createRunService(deps: RunServiceDeps) {
 
     async abort(runId: string, reason: string | undefined): Promise<RunDetail> {
       open(runId);
-      const mine = [...running.values()].filter((r) => r.runId === runId);
-      for (const r of mine) r.handle.cancel();
+      const mine = [...(fanouts.get(runId) ?? []), ...[...running.values()].filter((r) => r.runId === runId)];
+      for (const r of mine) r.cancel();
       await Promise.all(mine.map((r) => r.done));
       return event(runId, 'run.aborted', { reason: reason ?? '' });
     },
 
-    runStep(input: StartStep): { detail: RunDetail; attemptId: string; done: Promise<void> } {
+    runStep(input: StartStep): { detail: RunDetail; done: Promise<void> } {
       const detail = open(input.runId);
       const step = stepOf(detail, input.stepId);
       if (step.kind !== 'command') throw new ContractError('invalid_input', `"${step.title}" is a ${step.kind} step: only command steps run`);
       if (detail.steps.find((s) => s.stepId === step.id)?.status === 'running') throw new ContractError('conflict', `"${step.title}" is already running`);
-      if (step.danger.level === 'destructive' && input.confirmation !== deps.hostname) {
-        throw new ContractError(
-          'confirmation_required',
-          `"${step.title}" is destructive (${step.danger.reasons.join('; ')}): type the machine name ${deps.hostname} to run it`,
-        );
+      const target = input.target ?? deps.hosts?.target(detail.run.runbookId, detail.run.sectionId) ?? { kind: 'local' as const };
+      if (target.kind !== 'local') {
+        const names = target.kind === 'host' ? [target.host] : remoteRunner().hostsWithTag(target.tag);
+        if (names.length === 0) throw new ContractError('not_found', `no host has the tag "${target.kind === 'tag' ? target.tag : ''}"`);
+        if (target.kind === 'host' && !deps.hosts?.byName(target.host)) throw new ContractError('not_found', `no host "${target.host}" in the inventory`);
       }
+      const where = target.kind === 'local' ? deps.hostname : target.kind === 'host' ? target.host : target.tag;
+      if (step.danger.level === 'destructive' && input.confirmation !== where) {
+        const what = target.kind === 'local' ? 'the machine name' : target.kind === 'host' ? 'the host name' : 'the tag';
+        throw new ContractError('confirmation_required', `"${step.title}" is destructive (${step.danger.reasons.join('; ')}): type ${what} ${where} to run it`);
+      }
+      if (input.target) deps.hosts?.setTarget(detail.run.runbookId, detail.run.sectionId, input.target);
+      if (input.useRemoteHint && (!step.remote || target.kind === 'local')) {
+        throw new ContractError('invalid_input', step.remote ? 'choose a host or a tag to run the inner command on' : `"${step.title}" has no ssh command to run on a host`);
+      }
+      const source = input.useRemoteHint && step.remote ? step.remote.command : step.script;
       const specs = detail.params
         .filter((p) => step.params.includes(p.name))
         .map((p) => ({ name: p.name, kind: p.kind, secret: p.secret, texts: [...new Set(p.occurrences.filter((o) => o.stepId === step.id).map((o) => o.text))] }));
       const values = Object.fromEntries(Object.entries(input.params).filter(([k]) => step.params.includes(k)));
-      const sub = substituteParams(step.script, specs, values, deps.shell);
+      const sub = substituteParams(source, specs, values, deps.shell);
       if (!sub.ok) throw new ContractError(sub.code, sub.message);
       const secrets = specs.filter((s) => s.secret).map((s) => values[s.name] ?? '').filter((v) => v.length >= MIN_REDACT_LENGTH);
       const recorded = Object.fromEntries(specs.map((s) => [s.name, s.secret ? MASK : (values[s.name] ?? '')]));
@@ -180,34 +212,47 @@ export function createRunService(deps: RunServiceDeps) {
       if (Object.keys(plain).length > 0) runs.saveParams(detail.run.runbookId, plain, now());
 
       const timeoutSec = input.timeoutSec ?? DEFAULT_TIMEOUT_SEC;
-      const attemptId = uuidv7();
-      // Runbooks say `cd backend-api` meaning "from the repo the runbook lives in": run from the file's folder.
+      // Runbooks say `cd backend-api` meaning "from the repo the runbook lives in": run local steps from its folder.
       const sourcePath = library.get(detail.run.runbookId).path;
       const sourceDir = isAbsolute(sourcePath) ? dirname(sourcePath) : null;
-      let seq = 0;
-      const handle = deps.exec.start(
-        { script: sub.value.script, env: sub.value.env, timeoutMs: timeoutSec * 1000, ...(sourceDir && existsSync(sourceDir) ? { cwd: sourceDir } : {}) },
-        (stream, data) => {
-          const chunk: OutputChunk = { runId: input.runId, attemptId, stepId: step.id, seq: seq++, stream, data: redact(data, secrets), at: now() };
-          runs.appendChunk(chunk);
-          deps.emit('step.output', chunk);
-        },
-      );
-      // Recorded with the process group, so that after a crash the next start can stop what was left running.
-      const started = event(input.runId, 'attempt.started', { params: recorded, timeoutSec, ...identify(handle.pid) }, step.id, attemptId);
-      const done = handle.exited.then((exit) => {
-        const status = exit.cancelled ? 'cancelled' : exit.timedOut ? 'timed_out' : exit.exitCode === 0 ? 'succeeded' : 'failed';
-        running.delete(attemptId);
-        event(input.runId, 'attempt.ended', { status, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs }, step.id, attemptId);
-      });
-      running.set(attemptId, { handle, runId: input.runId, done });
-      return { detail: started, attemptId, done };
+      const spec: AttemptSpec = {
+        runId: input.runId,
+        stepId: step.id,
+        script: sub.value.script,
+        env: sub.value.env,
+        timeoutSec,
+        cwd: sourceDir && existsSync(sourceDir) ? sourceDir : null,
+        recorded,
+        redact: (data) => redact(data, secrets),
+      };
+      const track = (r: Running & { attemptId: string }): void => {
+        running.set(r.attemptId, r);
+        void r.done.finally(() => running.delete(r.attemptId));
+      };
+      let done: Promise<void>;
+      if (target.kind === 'local') {
+        const r = launcher.local(spec);
+        track(r);
+        done = r.done;
+      } else if (target.kind === 'host') {
+        const r = launcher.remote(spec, target.host, null);
+        track(r);
+        done = r.done;
+      } else {
+        const hosts = remoteRunner().hostsWithTag(target.tag);
+        const group = launcher.fanout(spec, hosts, target, track);
+        fanouts.set(input.runId, [...(fanouts.get(input.runId) ?? []), group]);
+        done = group.done.finally(() => fanouts.set(input.runId, (fanouts.get(input.runId) ?? []).filter((g) => g !== group)));
+      }
+      return { detail: load(input.runId), done };
     },
 
     async cancel(runId: string, attemptId: string): Promise<RunDetail> {
       const r = running.get(attemptId);
       if (!r || r.runId !== runId) throw new ContractError('not_found', 'that step is not running here');
-      r.handle.cancel();
+      // Cancelling one host of a fan-out stops the whole fan-out: no new hosts start.
+      for (const group of fanouts.get(runId) ?? []) group.cancel();
+      r.cancel();
       await r.done;
       return load(runId);
     },
@@ -244,8 +289,8 @@ export function createRunService(deps: RunServiceDeps) {
     },
 
     async dispose(): Promise<void> {
-      const all = [...running.values()];
-      for (const r of all) r.handle.cancel();
+      const all = [...[...fanouts.values()].flat(), ...running.values()];
+      for (const r of all) r.cancel();
       await Promise.all(all.map((r) => r.done.catch(() => undefined)));
     },
   };

@@ -25,6 +25,19 @@ export const actionable = (step: Step): boolean => step.kind === 'check' || step
 
 const FINISHED: ReadonlySet<StepState['status']> = new Set(['done', 'succeeded', 'skipped']);
 
+/**
+ * A step's status is its latest attempt's; for a fan-out (attempts sharing a fanoutId) it is the whole group's:
+ * running while any host runs, failed if any failed, succeeded only if all did.
+ */
+function latestStatus(attempts: readonly Attempt[]): StepState['status'] {
+  const last = attempts.at(-1);
+  if (!last) return 'pending';
+  if (last.fanoutId === null) return last.status;
+  const group = attempts.filter((a) => a.fanoutId === last.fanoutId);
+  for (const s of ['running', 'interrupted', 'timed_out', 'failed', 'cancelled'] as const) if (group.some((a) => a.status === s)) return s;
+  return 'succeeded';
+}
+
 export interface FoldInput {
   run: RunRow;
   runbookTitle: string;
@@ -77,6 +90,10 @@ export function foldRun({ run, runbookTitle, document, events, chunkCounts }: Fo
           timeoutSec: Number(e.data.timeoutSec ?? 0),
           params: (e.data.params as Record<string, string> | undefined) ?? {},
           chunks: chunkCounts.get(e.attemptId) ?? 0,
+          host: typeof e.data.host === 'string' ? e.data.host : null,
+          endpoint: (e.data.endpoint as Attempt['endpoint'] | undefined) ?? null,
+          fanoutId: typeof e.data.fanoutId === 'string' ? e.data.fanoutId : null,
+          error: null,
         };
         attempts.set(attempt.id, attempt);
         state.attempts.push(attempt);
@@ -92,8 +109,10 @@ export function foldRun({ run, runbookTitle, document, events, chunkCounts }: Fo
         attempt.exitCode = typeof e.data.exitCode === 'number' ? e.data.exitCode : null;
         attempt.signal = typeof e.data.signal === 'string' ? e.data.signal : null;
         attempt.durationMs = typeof e.data.durationMs === 'number' ? e.data.durationMs : null;
+        attempt.error = typeof e.data.error === 'string' ? e.data.error : null;
+        if (e.data.endpoint) attempt.endpoint = e.data.endpoint as Attempt['endpoint'];
         const owner = states.get(attempt.stepId);
-        if (owner && owner.attempts.at(-1) === attempt) owner.status = attempt.status;
+        if (owner) owner.status = latestStatus(owner.attempts);
         break;
       }
       case 'run.finished':

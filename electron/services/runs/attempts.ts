@@ -1,0 +1,143 @@
+/**
+ * Launching a command step's attempts: on this machine, on one host over SSH, or on every host of a tag (fan-out).
+ * Each attempt is recorded when it starts, its output stored chunk by chunk as it arrives, and its end recorded with
+ * where it ran; a connection that cannot be made ends the attempt as failed, with the reason, instead of throwing.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { RemoteEndpoint } from '../../../shared/contract/hosts.js';
+import type { AttemptStatus, OutputChunk } from '../../../shared/contract/schemas.js';
+import type { ExecService } from '../exec/local-exec.js';
+import { runFanout } from '../ssh/fanout.js';
+import { identify } from './process-identity.js';
+
+export interface RemoteExit {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  timedOut: boolean;
+  cancelled: boolean;
+  connectionLost: boolean;
+}
+
+/** Runs a command on an inventory host over Opsdeck's pooled connection. */
+export interface RemoteRunner {
+  hostsWithTag(tag: string): string[];
+  exec(
+    host: string,
+    command: string,
+    opts: { env: Record<string, string>; timeoutMs: number; signal: AbortSignal; onOutput(stream: 'stdout' | 'stderr', data: string): void },
+  ): Promise<{ endpoint: RemoteEndpoint; exit: RemoteExit }>;
+}
+
+export interface AttemptSpec {
+  runId: string;
+  stepId: string;
+  script: string;
+  env: Record<string, string>;
+  timeoutSec: number;
+  cwd: string | null;
+  /** Parameter values as recorded: secrets masked. */
+  recorded: Record<string, string>;
+  redact(data: string): string;
+}
+
+export interface AttemptDeps {
+  exec: ExecService;
+  remote: RemoteRunner | null;
+  now(): string;
+  appendChunk(chunk: OutputChunk): void;
+  emitOutput(chunk: OutputChunk): void;
+  record(type: 'attempt.started' | 'attempt.ended', runId: string, stepId: string, attemptId: string, data: Record<string, unknown>): void;
+}
+
+export interface Running {
+  runId: string;
+  cancel(): void;
+  done: Promise<void>;
+}
+
+function statusOf(exit: { cancelled: boolean; timedOut: boolean; exitCode: number | null; connectionLost?: boolean }): AttemptStatus {
+  if (exit.cancelled) return 'cancelled';
+  if (exit.timedOut) return 'timed_out';
+  return exit.exitCode === 0 && !exit.connectionLost ? 'succeeded' : 'failed';
+}
+
+/** Remote shells differ: run the step in bash where the host has it (runbooks are written for bash), else sh. */
+export function remoteCommand(script: string): string {
+  const quoted = `'${script.replaceAll("'", `'\\''`)}'`;
+  return `if command -v bash >/dev/null 2>&1; then exec bash -c ${quoted}; else exec sh -c ${quoted}; fi`;
+}
+
+export function createAttemptLauncher(deps: AttemptDeps) {
+  const sink = (spec: AttemptSpec, attemptId: string) => {
+    let seq = 0;
+    return (stream: OutputChunk['stream'], data: string): void => {
+      const chunk: OutputChunk = { runId: spec.runId, attemptId, stepId: spec.stepId, seq: seq++, stream, data: spec.redact(data), at: deps.now() };
+      deps.appendChunk(chunk);
+      deps.emitOutput(chunk);
+    };
+  };
+
+  const local = (spec: AttemptSpec): Running & { attemptId: string } => {
+    const attemptId = uuidv7();
+    const handle = deps.exec.start(
+      { script: spec.script, env: spec.env, timeoutMs: spec.timeoutSec * 1000, ...(spec.cwd ? { cwd: spec.cwd } : {}) },
+      sink(spec, attemptId),
+    );
+    // Recorded with the process group, so that after a crash the next start can stop what was left running.
+    deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host: null, ...identify(handle.pid) });
+    const done = handle.exited.then((exit) => {
+      deps.record('attempt.ended', spec.runId, spec.stepId, attemptId, { status: statusOf(exit), exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs });
+    });
+    return { attemptId, runId: spec.runId, cancel: () => handle.cancel(), done };
+  };
+
+  const remote = (spec: AttemptSpec, host: string, fanoutId: string | null, outer?: AbortSignal): Running & { attemptId: string; ok: Promise<boolean> } => {
+    const runner = deps.remote;
+    if (!runner) throw new Error('remote execution is not available in this host');
+    const attemptId = uuidv7();
+    const abort = new AbortController();
+    outer?.addEventListener('abort', () => abort.abort(), { once: true });
+    deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host, fanoutId });
+    const output = sink(spec, attemptId);
+    const ok = runner
+      .exec(host, remoteCommand(spec.script), { env: spec.env, timeoutMs: spec.timeoutSec * 1000, signal: abort.signal, onOutput: output })
+      .then(
+        ({ endpoint, exit }) => {
+          const status = statusOf(exit);
+          const error = exit.connectionLost ? `the connection to ${host} was lost while the step ran` : null;
+          if (error) output('system', `\r\n[${error}]\r\n`);
+          deps.record('attempt.ended', spec.runId, spec.stepId, attemptId, { status, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs, endpoint, error });
+          return status === 'succeeded';
+        },
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          output('system', `[${message}]\r\n`);
+          const status: AttemptStatus = abort.signal.aborted ? 'cancelled' : 'failed';
+          deps.record('attempt.ended', spec.runId, spec.stepId, attemptId, { status, exitCode: null, signal: null, durationMs: null, error: message });
+          return false;
+        },
+      );
+    return { attemptId, runId: spec.runId, cancel: () => abort.abort(), done: ok.then(() => undefined), ok };
+  };
+
+  return {
+    local,
+    remote,
+    /** Every host of the tag, `concurrency` at a time; returns one handle that cancels them all. */
+    fanout(spec: AttemptSpec, hosts: string[], opts: { concurrency?: number | undefined; stopOnFailure?: boolean | undefined; canary?: boolean | undefined }, track: (r: Running & { attemptId: string }) => void): Running {
+      const fanoutId = uuidv7();
+      const abort = new AbortController();
+      const done = runFanout(
+        hosts,
+        async (host, signal) => {
+          const r = remote(spec, host, fanoutId, signal);
+          track(r);
+          return { ok: await r.ok };
+        },
+        { ...(opts.concurrency ? { concurrency: opts.concurrency } : {}), stopOnFailure: opts.stopOnFailure ?? false, canary: opts.canary ?? false, signal: abort.signal },
+      ).then(() => undefined);
+      return { runId: spec.runId, cancel: () => abort.abort(), done };
+    },
+  };
+}

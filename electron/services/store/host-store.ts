@@ -1,0 +1,137 @@
+/**
+ * The host inventory, the host keys accepted in Opsdeck, and the target remembered per runbook section. Hosts are
+ * configuration the user edits; accepted keys are only added, or removed by an explicit "forget".
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { Host, HostFields, Target } from '../../../shared/contract/hosts.js';
+import type { Database } from './db.js';
+
+export interface StoredKey {
+  keyType: string;
+  key: string;
+  fingerprint: string;
+}
+
+export interface HostStore {
+  list(): Host[];
+  byName(name: string): Host | undefined;
+  byId(id: string): Host | undefined;
+  /** Creates, or updates the host with `id`. Throws HostStoreError `conflict` when the name is taken. */
+  save(fields: HostFields, opts: { id?: string | undefined; source: Host['source'] }): Host;
+  remove(id: string): boolean;
+  /** The TrustStore behind host-key verification. */
+  keys: {
+    find(host: string, port: number): StoredKey[];
+    add(host: string, port: number, keyType: string, key: string, fingerprint: string): void;
+    remove(host: string, port: number): number;
+  };
+  target(runbookId: string, sectionId: string): Target | undefined;
+  setTarget(runbookId: string, sectionId: string, target: Target): void;
+}
+
+export class HostStoreError extends Error {
+  constructor(
+    readonly code: 'conflict' | 'not_found',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HostStoreError';
+  }
+}
+
+interface HostRow {
+  id: string;
+  name: string;
+  address: string;
+  port: number;
+  user: string | null;
+  identity_file: string | null;
+  identity_agent: string | null;
+  jump: string;
+  tags: string;
+  notes: string;
+  forward_agent: number;
+  source: Host['source'];
+  updated_at: string;
+}
+
+const toHost = (r: HostRow): Host => ({
+  id: r.id,
+  name: r.name,
+  address: r.address,
+  port: r.port,
+  user: r.user,
+  identityFile: r.identity_file,
+  identityAgent: r.identity_agent,
+  jump: JSON.parse(r.jump) as string[],
+  tags: JSON.parse(r.tags) as string[],
+  notes: r.notes,
+  forwardAgent: r.forward_agent === 1,
+  source: r.source,
+  updatedAt: r.updated_at,
+});
+
+export function createHostStore(db: Database, deviceId: string, clock: { now(): Date }): HostStore {
+  const one = (sql: string, arg: string): Host | undefined => {
+    const row = db.prepare(sql).get(arg) as HostRow | undefined;
+    return row ? toHost(row) : undefined;
+  };
+  return {
+    list: () => (db.prepare('SELECT * FROM hosts ORDER BY name').all() as HostRow[]).map(toHost),
+    byName: (name) => one('SELECT * FROM hosts WHERE name = ?', name),
+    byId: (id) => one('SELECT * FROM hosts WHERE id = ?', id),
+    save(fields, { id, source }) {
+      const clash = db.prepare('SELECT id FROM hosts WHERE name = ?').get(fields.name) as { id: string } | undefined;
+      if (clash && clash.id !== id) throw new HostStoreError('conflict', `a host named "${fields.name}" exists already`);
+      const at = clock.now().toISOString();
+      const values = [
+        fields.name,
+        fields.address,
+        fields.port,
+        fields.user,
+        fields.identityFile,
+        fields.identityAgent,
+        JSON.stringify(fields.jump),
+        JSON.stringify([...new Set(fields.tags)]),
+        fields.notes,
+        fields.forwardAgent ? 1 : 0,
+      ];
+      if (id) {
+        const changed = db
+          .prepare(
+            'UPDATE hosts SET name = ?, address = ?, port = ?, user = ?, identity_file = ?, identity_agent = ?, jump = ?, tags = ?, notes = ?, forward_agent = ?, updated_at = ? WHERE id = ?',
+          )
+          .run(...values, at, id);
+        if (changed.changes === 0) throw new HostStoreError('not_found', `no host ${id}`);
+        return toHost(db.prepare('SELECT * FROM hosts WHERE id = ?').get(id) as HostRow);
+      }
+      const newId = uuidv7();
+      db.prepare(
+        'INSERT INTO hosts (id, device_id, name, address, port, user, identity_file, identity_agent, jump, tags, notes, forward_agent, source, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(newId, deviceId, ...values, source, at);
+      return toHost(db.prepare('SELECT * FROM hosts WHERE id = ?').get(newId) as HostRow);
+    },
+    remove: (id) => db.prepare('DELETE FROM hosts WHERE id = ?').run(id).changes > 0,
+    keys: {
+      find: (host, port) =>
+        (db.prepare('SELECT key_type, key, fingerprint FROM host_keys WHERE host = ? AND port = ?').all(host, port) as Array<{ key_type: string; key: string; fingerprint: string }>).map(
+          (r) => ({ keyType: r.key_type, key: r.key, fingerprint: r.fingerprint }),
+        ),
+      add(host, port, keyType, key, fingerprint) {
+        db.prepare(
+          'INSERT OR IGNORE INTO host_keys (id, device_id, host, port, key_type, key, fingerprint, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ).run(uuidv7(), deviceId, host, port, keyType, key, fingerprint, clock.now().toISOString());
+      },
+      remove: (host, port) => db.prepare('DELETE FROM host_keys WHERE host = ? AND port = ?').run(host, port).changes,
+    },
+    target(runbookId, sectionId) {
+      const row = db.prepare('SELECT target FROM section_targets WHERE runbook_id = ? AND section_id = ?').get(runbookId, sectionId) as { target: string } | undefined;
+      return row ? (JSON.parse(row.target) as Target) : undefined;
+    },
+    setTarget(runbookId, sectionId, target) {
+      db.prepare(
+        'INSERT INTO section_targets (runbook_id, section_id, target, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (runbook_id, section_id) DO UPDATE SET target = excluded.target, updated_at = excluded.updated_at',
+      ).run(runbookId, sectionId, JSON.stringify(target), clock.now().toISOString());
+    },
+  };
+}
