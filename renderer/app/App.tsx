@@ -3,7 +3,9 @@ import { ErrorBoundary } from '../components/ErrorBoundary.js';
 import { Toasts } from '../components/Toasts.js';
 import { assertNever } from '../components/assert-never.js';
 import { HistoryPage } from '../features/history/HistoryPage.js';
+import { HostsPage } from '../features/hosts/HostsPage.js';
 import { LibraryPage } from '../features/library/LibraryPage.js';
+import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
 import { RunPage } from '../features/run/RunPage.js';
 import { RunbookPage } from '../features/runbook/RunbookPage.js';
 import { SettingsPage } from '../features/settings/SettingsPage.js';
@@ -22,6 +24,8 @@ function View({ route }: { route: Route }) {
       return <RunPage runId={route.runId} />;
     case 'history':
       return <HistoryPage />;
+    case 'hosts':
+      return <HostsPage />;
     case 'settings':
       return <SettingsPage />;
     case 'not-found':
@@ -55,6 +59,7 @@ export function App() {
           <View route={route} />
         </ErrorBoundary>
       </main>
+      <PromptDialogs />
       <Toasts />
     </div>
   );

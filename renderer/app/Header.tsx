@@ -14,9 +14,12 @@ interface Props {
   route: Route;
 }
 
-function section(route: Route): 'library' | 'history' | 'settings' | null {
+type NavKey = 'library' | 'history' | 'hosts' | 'settings';
+
+function section(route: Route): NavKey | null {
   if (route.name === 'library' || route.name === 'runbook') return 'library';
   if (route.name === 'history' || route.name === 'run') return 'history';
+  if (route.name === 'hosts') return 'hosts';
   if (route.name === 'settings') return 'settings';
   return null;
 }
@@ -27,9 +30,10 @@ export function Header({ route }: Props) {
   const connection = useApp((state) => state.connection);
   const updateSettings = useApp((state) => state.updateSettings);
   const active = section(route);
-  const nav: Array<{ key: 'library' | 'history' | 'settings'; label: string; to: string }> = [
+  const nav: Array<{ key: NavKey; label: string; to: string }> = [
     { key: 'library', label: 'Library', to: href.library() },
     { key: 'history', label: 'History', to: href.history() },
+    { key: 'hosts', label: 'Hosts', to: href.hosts() },
     { key: 'settings', label: 'Settings', to: href.settings() },
   ];
   const nextTheme = theme === 'dark' ? 'light' : 'dark';

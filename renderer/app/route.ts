@@ -9,6 +9,7 @@ export type Route =
   | { name: 'runbook'; id: string; sectionId: string | null }
   | { name: 'run'; runId: string }
   | { name: 'history' }
+  | { name: 'hosts' }
   | { name: 'settings' }
   | { name: 'not-found'; hash: string };
 
@@ -25,6 +26,7 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '').replace(/^\/+/, '').replace(/\/+$/, '');
   if (path === '' || path === 'library') return { name: 'library' };
   if (path === 'history') return { name: 'history' };
+  if (path === 'hosts') return { name: 'hosts' };
   if (path === 'settings') return { name: 'settings' };
   const parts = path.split('/');
   const [head, first, keyword, second] = parts;
@@ -47,6 +49,7 @@ export function formatRoute(route: Route): string {
   switch (route.name) {
     case 'library':
     case 'history':
+    case 'hosts':
     case 'settings':
       return `#/${route.name}`;
     case 'runbook': {
@@ -65,6 +68,7 @@ export function formatRoute(route: Route): string {
 export const href = {
   library: (): string => formatRoute({ name: 'library' }),
   history: (): string => formatRoute({ name: 'history' }),
+  hosts: (): string => formatRoute({ name: 'hosts' }),
   settings: (): string => formatRoute({ name: 'settings' }),
   runbook: (id: string, sectionId: string | null = null): string => formatRoute({ name: 'runbook', id, sectionId }),
   run: (runId: string): string => formatRoute({ name: 'run', runId }),

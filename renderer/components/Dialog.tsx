@@ -5,13 +5,15 @@ interface Props {
   onClose(): void;
   children: ReactNode;
   testId?: string;
+  /** Extra `data-*` attributes for the <dialog> (e.g. `{ kind: 'host-key' }`), for styling and tests. */
+  data?: Record<string, string>;
 }
 
 /**
  * A modal on the native <dialog>: the browser traps focus, handles Escape (as `cancel`) and restores focus to
  * what was focused before when it closes.
  */
-export function Dialog({ title, onClose, children, testId }: Props) {
+export function Dialog({ title, onClose, children, testId, data }: Props) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
@@ -27,6 +29,7 @@ export function Dialog({ title, onClose, children, testId }: Props) {
       ref={ref}
       className="dialog"
       data-testid={testId}
+      {...Object.fromEntries(Object.entries(data ?? {}).map(([key, value]) => [`data-${key}`, value]))}
       aria-label={title}
       onCancel={(event) => {
         event.preventDefault();

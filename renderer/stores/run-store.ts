@@ -3,6 +3,7 @@
  * `run.updated` events), so a reload shows exactly what the host has recorded; this store never patches it locally.
  */
 import { create } from 'zustand';
+import type { Target } from '../../shared/contract/hosts.js';
 import type { MethodInput } from '../../shared/contract/methods.js';
 import type { RunDetail } from '../../shared/contract/schemas.js';
 import { client, connection } from '../api/client.js';
@@ -14,6 +15,10 @@ export interface RunRequest {
   params: Record<string, string>;
   timeoutSec: number;
   confirmation?: string;
+  /** Where to run it; absent: the target the host remembers for the section. */
+  target?: Target;
+  /** Run the `ssh user@server "cmd"` step's inner command on the target over Opsdeck's own connection. */
+  useRemoteHint?: boolean;
 }
 
 interface RunState {
@@ -121,6 +126,8 @@ export const useRun = create<RunState>()((set, get) => {
         params: request.params,
         timeoutSec: request.timeoutSec,
         ...(request.confirmation === undefined ? {} : { confirmation: request.confirmation }),
+        ...(request.target === undefined ? {} : { target: request.target }),
+        ...(request.useRemoteHint === undefined ? {} : { useRemoteHint: request.useRemoteHint }),
       });
     },
     async cancel(stepId, attemptId) {

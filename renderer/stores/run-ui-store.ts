@@ -19,6 +19,8 @@ interface RunUiState {
   dialog: RunDialog;
   params: Record<string, string>;
   timeouts: Record<string, string>;
+  /** Per step with an ssh hint: whether to run its inner command over Opsdeck's connection (unset: yes). */
+  remoteHints: Record<string, boolean>;
   /** Bumped to ask a step's note box to take focus (the `n` key). */
   noteFocus: { stepId: string; nonce: number } | null;
   reset(runId: string): void;
@@ -28,6 +30,7 @@ interface RunUiState {
   setParam(name: string, value: string): void;
   prefill(values: Record<string, string>): void;
   setTimeoutFor(stepId: string, value: string): void;
+  setRemoteHint(stepId: string, on: boolean): void;
   focusNote(stepId: string): void;
 }
 
@@ -37,10 +40,11 @@ export const useRunUi = create<RunUiState>()((set, get) => ({
   dialog: null,
   params: {},
   timeouts: {},
+  remoteHints: {},
   noteFocus: null,
   reset(runId) {
     if (get().runId === runId) return;
-    set({ runId, selectedStepId: null, dialog: null, params: {}, timeouts: {}, noteFocus: null });
+    set({ runId, selectedStepId: null, dialog: null, params: {}, timeouts: {}, remoteHints: {}, noteFocus: null });
   },
   select(stepId) {
     set({ selectedStepId: stepId });
@@ -60,6 +64,9 @@ export const useRunUi = create<RunUiState>()((set, get) => ({
   },
   setTimeoutFor(stepId, value) {
     set({ timeouts: { ...get().timeouts, [stepId]: value } });
+  },
+  setRemoteHint(stepId, on) {
+    set({ remoteHints: { ...get().remoteHints, [stepId]: on } });
   },
   focusNote(stepId) {
     set({ selectedStepId: stepId, noteFocus: { stepId, nonce: (get().noteFocus?.nonce ?? 0) + 1 } });

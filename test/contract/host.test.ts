@@ -70,6 +70,25 @@ describe('the contract over the WebSocket', () => {
     expect(await call('runs.abort', { runId: second.run.id, reason: 'wrong window' })).toMatchObject({ run: { status: 'aborted' } });
     expect(await call('runs.list', {})).toHaveLength(2);
 
+    // Hosts, targets and prompts.
+    const web = (await call('hosts.save', { name: 'web1', address: '127.0.0.1', port: 1, user: 'deploy', identityFile: null, identityAgent: null, jump: [], tags: ['web'], notes: '', forwardAgent: false })) as { id: string };
+    await expect(client.call('hosts.save', { name: 'web1', address: 'x', port: 22, user: null, identityFile: null, identityAgent: null, jump: [], tags: [], notes: '', forwardAgent: false })).rejects.toMatchObject({ code: 'conflict' });
+    expect(await call('hosts.list', {})).toMatchObject([{ name: 'web1', tags: ['web'], source: 'manual' }]);
+    const test = (await call('hosts.test', { name: 'web1' })) as { ok: boolean; message: string };
+    expect(test.ok).toBe(false);
+    expect(test.message).toMatch(/refused|ECONNREFUSED|connect/i);
+    expect(await call('hosts.forgetKey', { name: 'web1' })).toEqual({ removed: 0 });
+    const sshConfig = join(dir, 'ssh_config');
+    writeFileSync(sshConfig, 'Host db1\n  HostName 10.0.0.7\n  User admin\n  Port 2222\nHost *.internal\n  User ops\n');
+    expect(await call('hosts.previewSshConfig', { path: sshConfig })).toMatchObject({ hosts: [{ name: 'db1', address: '10.0.0.7', user: 'admin', port: 2222, exists: false }], skipped: [{ pattern: '*.internal' }] });
+    expect(await call('hosts.importSshConfig', { path: sshConfig, names: ['db1'] })).toMatchObject([{ name: 'db1', source: 'ssh-config' }]);
+    expect(await call('targets.get', { runbookId: imported.runbookId, sectionId: section.id })).toEqual({ kind: 'local' });
+    expect(await call('targets.set', { runbookId: imported.runbookId, sectionId: section.id, target: { kind: 'tag', tag: 'web', concurrency: 5 } })).toMatchObject({ kind: 'tag' });
+    expect(await call('targets.get', { runbookId: imported.runbookId, sectionId: section.id })).toEqual({ kind: 'tag', tag: 'web', concurrency: 5 });
+    expect(await call('prompts.pending', {})).toEqual([]);
+    expect(await call('prompts.answer', { id: 'no-such-prompt', answer: { kind: 'cancel' } })).toEqual({ answered: false });
+    expect(await call('hosts.remove', { id: web.id })).toEqual({ removed: true });
+
     expect([...answered].sort()).toEqual(Object.keys(methods).sort());
   });
 

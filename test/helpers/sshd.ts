@@ -2,14 +2,17 @@
  * A real OpenSSH sshd on 127.0.0.1 for integration tests: temp host keys, a temp authorized_keys, a free port, and
  * its log (stderr, LogLevel DEBUG1) kept so a test can see which authentication attempts reached the server.
  * Logins go to a dedicated user with an empty home and /bin/sh (no rc files), so remote timings mean something.
+ * Also: client keys, a real ssh-agent, and fakes for the pool's host-key verifier and prompts.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import type { SshPoolDeps } from '../../electron/services/ssh/connection-pool.js';
+import type { AuthPrompts, HostKeyVerifier, ResolvedHost } from '../../electron/services/ssh/types.js';
 
 const run = promisify(execFile);
 
@@ -97,8 +100,10 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
   const dir = opts.hostKeyDir ?? mkdtempSync(join(tmpdir(), 'opsdeck-sshd-'));
   const hostKey = join(dir, `ssh_host_${keyType}_key`);
   if (!existsSync(hostKey)) await run('ssh-keygen', ['-q', '-t', keyType, '-N', '', '-C', 'opsdeck-test-host', '-f', hostKey]);
+  // sshd reads authorized_keys as the logged-in user: the directory must be traversable, the file readable.
+  chmodSync(dir, 0o755);
   const authorizedKeys = join(dir, 'authorized_keys');
-  writeFileSync(authorizedKeys, opts.authorizedKeys.map((k) => `${k.trim()}\n`).join(''));
+  writeFileSync(authorizedKeys, opts.authorizedKeys.map((k) => `${k.trim()}\n`).join(''), { mode: 0o644 });
 
   for (let attempt = 0; ; attempt++) {
     const port = opts.port ?? (await freePort());
@@ -160,24 +165,125 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
   }
 }
 
-/** OpenSSH's SHA256 fingerprint of a .pub line, as `ssh-keygen -l` prints it. */
-export function fingerprintOf(pubLine: string): string {
-  const blob = Buffer.from(pubLine.trim().split(/\s+/)[1] ?? '', 'base64');
+/** OpenSSH's SHA256 fingerprint of a key blob or a .pub line, as `ssh-keygen -l` prints it. */
+export function fingerprintOf(key: Buffer | string): string {
+  const blob = typeof key === 'string' ? Buffer.from(key.trim().split(/\s+/)[1] ?? '', 'base64') : key;
   return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
-/** A client key pair in `dir`: returns the private key path and the .pub line. */
-export async function makeClientKey(dir: string, name: string, passphrase = ''): Promise<{ file: string; publicKey: string }> {
-  const file = join(dir, name);
-  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', name, '-f', file]);
-  return { file, publicKey: readFileSync(`${file}.pub`, 'utf8').trim() };
+/** A client key pair at `file` (directories created): returns the .pub line. */
+export async function makeClientKey(file: string, passphrase = ''): Promise<string> {
+  mkdirSync(dirname(file), { recursive: true });
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', basename(file), '-f', file]);
+  return readFileSync(`${file}.pub`, 'utf8').trim();
+}
+
+/** A real ssh-agent listening on `socket`, holding `keys`. */
+export async function startAgent(socket: string, keys: string[]): Promise<{ socket: string; stop(): void }> {
+  const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  for (let i = 0; !existsSync(socket); i++) {
+    if (i > 500) throw new Error('ssh-agent did not start');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  for (const key of keys) await run('ssh-add', ['-q', key], { env: { ...process.env, SSH_AUTH_SOCK: socket } });
+  return { socket, stop: () => void agent.kill('SIGTERM') };
+}
+
+/** Parent pid of `pid` (from /proc), or 0. */
+function parentOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? 0);
+  } catch {
+    return 0;
+  }
 }
 
 /**
- * The sshd process serving one connection (the "[priv]" child of the listener), found by the client's source port in
- * the log; killing it cuts that connection from the server side, as a crashed host or a network drop would.
+ * The sshd process that serves the connection a remote process `pid` runs in: its ancestor whose parent is the
+ * listening sshd. Killing it cuts that one connection from the server side, as a crashed host or a dead link would.
  */
-export async function sessionPids(sshd: Sshd): Promise<number[]> {
-  const { stdout } = await run('pgrep', ['-P', String(sshd.pid)]).catch(() => ({ stdout: '' }));
-  return stdout.split('\n').filter(Boolean).map(Number);
+export function connectionProcessOf(sshd: Sshd, pid: number): number {
+  for (let p = pid; p > 1; p = parentOf(p)) if (parentOf(p) === sshd.pid) return p;
+  throw new Error(`process ${pid} is not served by sshd ${sshd.pid}`);
+}
+
+/** Pids of processes run by `user` whose command line matches `pattern` (pgrep -f); [] when none. */
+export async function remotePids(user: string, pattern: string): Promise<number[]> {
+  const { stdout } = await run('pgrep', ['-u', user, '-f', pattern]).catch(() => ({ stdout: '' }));
+  return stdout.split('\n').filter(Boolean).map(Number).filter((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2)); // an unreaped zombie is not running
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** A verifier that trusts the given .pub lines and answers "changed" for any other key; records what it was asked. */
+export function fakeVerifier(trusted: string[]): { verifier: HostKeyVerifier; seen: Array<{ host: string; address: string; port: number; fingerprint: string }> } {
+  const seen: Array<{ host: string; address: string; port: number; fingerprint: string }> = [];
+  const fingerprints = new Set(trusted.map((line) => fingerprintOf(line)));
+  return {
+    seen,
+    verifier: {
+      async verify({ host, address, port, key }) {
+        const fingerprint = fingerprintOf(key);
+        const keyType = key.subarray(4, 4 + key.readUInt32BE(0)).toString('latin1');
+        seen.push({ host, address, port, fingerprint });
+        if (fingerprints.has(fingerprint)) return { ok: true, keyType, fingerprint };
+        return { ok: false, reason: 'changed', keyType, fingerprint, message: `the host key of ${host} changed (now ${fingerprint})` };
+      },
+    },
+  };
+}
+
+/** Prompts answered from scripts; every question is recorded. */
+export function fakePrompts(answers: { passphrase?: Array<string | null>; password?: Array<string | null> } = {}): AuthPrompts & { asked: string[] } {
+  const asked: string[] = [];
+  return {
+    asked,
+    async passphrase(host, keyFile, retry) {
+      asked.push(`passphrase ${host} ${keyFile}${retry ? ' retry' : ''}`);
+      return answers.passphrase?.shift() ?? null;
+    },
+    async password(host, user, retry) {
+      asked.push(`password ${host} ${user}${retry ? ' retry' : ''}`);
+      return answers.password?.shift() ?? null;
+    },
+    async keyboardInteractive(host, name) {
+      asked.push(`keyboard-interactive ${host} ${name}`);
+      return null;
+    },
+  };
+}
+
+export const realTimers: SshPoolDeps['timers'] = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+/** A host on a test sshd, as the resolver would hand it over. */
+export function hostOn(sshd: Sshd, over: Partial<ResolvedHost> = {}): ResolvedHost {
+  return {
+    name: `test-${sshd.port}`,
+    address: '127.0.0.1',
+    port: sshd.port,
+    user: sshd.user,
+    identityFile: null,
+    identityAgent: 'none',
+    forwardAgent: false,
+    jump: [],
+    ...over,
+  };
+}
+
+/** Waits until `check` holds (polling), or throws saying what did not happen. */
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }

@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintSha256, keyTypeOf, matchHost, parseKnownHosts, type KnownHostEntry } from './known-hosts.js';
+import type { HostKeyTarget, HostKeyVerifier as PoolHostKeyVerifier } from './types.js';
 
 /** Host keys accepted in Opsdeck (implemented over SQLite by the store). */
 export interface TrustStore {
@@ -32,21 +33,15 @@ export interface HostKeyVerifierDeps {
   prompt(p: HostKeyPromptRequest): Promise<boolean>;
 }
 
-export interface VerifyTarget {
-  /** The name used to connect: the inventory name, or the HostName. */
-  host: string;
-  /** What the socket connected to (HostName or IP address). */
-  address: string;
-  port: number;
-  /** Raw public key blob, as ssh2's hostVerifier receives it. */
-  key: Buffer;
-}
+/** The name used to connect, the address the socket reached, the port, and the raw key blob ssh2 received. */
+export type VerifyTarget = HostKeyTarget;
 
 export type VerifyResult =
   | { ok: true; keyType: string; fingerprint: string; source: 'known_hosts' | 'opsdeck' | 'accepted' }
   | { ok: false; reason: 'changed' | 'revoked' | 'refused'; message: string; keyType: string; fingerprint: string };
 
-export interface HostKeyVerifier {
+/** The connection pool's seam (types.ts), answering also where the trust came from. */
+export interface HostKeyVerifier extends PoolHostKeyVerifier {
   verify(target: VerifyTarget): Promise<VerifyResult>;
 }
 

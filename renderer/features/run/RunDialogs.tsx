@@ -5,18 +5,22 @@ import { assertNever } from '../../components/assert-never.js';
 import { useApp } from '../../stores/app-store.js';
 import { runKey, useRun } from '../../stores/run-store.js';
 import { useRunUi } from '../../stores/run-ui-store.js';
-import { confirmationTarget, findStep, runConfirmed } from './run-actions.js';
+import { useTarget } from '../../stores/target-store.js';
+import { findStep, runConfirmed } from './run-actions.js';
+import { confirmationName, confirmationWhat, offersRemoteHint, targetLabel } from './target-value.js';
 
 function ConfirmDialog({ stepId, onClose }: { stepId: string; onClose(): void }) {
   const step = findStep(stepId);
   const hostname = useApp((state) => state.info?.hostname);
-  const target = useRun((state) => state.detail?.run.target ?? 'local');
+  const target = useTarget((state) => state.target);
+  const hint = useRunUi((state) => state.remoteHints[stepId] ?? true);
   const error = useRun((state) => state.stepErrors[stepId]);
   const busy = useRun((state) => state.busy[stepId] ?? false);
   const [typed, setTyped] = useState('');
-  const expected = confirmationTarget(target, hostname);
+  const expected = target ? confirmationName(target, hostname) : null;
   if (!step) return null;
   const matches = expected !== null && typed === expected;
+  const inner = target !== null && hint && offersRemoteHint(step, target) ? step.remote : null;
   return (
     <Dialog title="Run a destructive step" onClose={onClose} testId="confirm-dialog">
       <form
@@ -33,14 +37,21 @@ function ConfirmDialog({ stepId, onClose }: { stepId: string; onClose(): void })
             <li key={reason}>{reason}</li>
           ))}
         </ul>
-        <CodeBlock text={step.script} language={step.language} shell />
+        <CodeBlock text={inner ? inner.command : step.script} language={inner ? null : step.language} shell />
+        <div className="confirm-where" data-testid="confirm-where">
+          Runs on <strong>{target ? targetLabel(target) : '…'}</strong>
+          {inner ? ' over Opsdeck’s connection' : ''}
+        </div>
         <label className="field field-block">
           <span>
-            Type <strong className="mono">{expected ?? '(machine name unknown)'}</strong> to confirm
+            Type {target ? confirmationWhat(target) : 'the target'}{' '}
+            <strong className="mono" data-testid="confirm-expected">
+              {expected ?? (target ? '(machine name unknown)' : '(loading the target…)')}
+            </strong>{' '}
+            to confirm
           </span>
           <input
             className="input mono"
-
             spellCheck={false}
             autoComplete="off"
             value={typed}

@@ -5,6 +5,7 @@ import { elapsedMs, formatDateTime, formatElapsed } from '../../components/forma
 import { useNow } from '../../components/use-now.js';
 import { runKey, useRun } from '../../stores/run-store.js';
 import { useRunUi } from '../../stores/run-ui-store.js';
+import { TargetSelect } from './TargetSelect.js';
 
 /** The run at a glance: what, who, status, progress, elapsed time, and the two ways to end it. */
 export function RunHeader({ run }: { run: Run }) {
@@ -24,7 +25,8 @@ export function RunHeader({ run }: { run: Run }) {
         </a>
         <h1>{run.sectionTitle}</h1>
         <div className="muted small">
-          {run.operator} · {run.target === 'local' ? 'this machine' : run.target}
+          {run.operator}
+          {active ? '' : ` · ${run.target === 'local' ? 'this machine' : run.target}`}
           {run.origin === 'cli' ? ' · from the CLI' : ''} · started {formatDateTime(run.startedAt)}
         </div>
       </div>
@@ -58,6 +60,7 @@ export function RunHeader({ run }: { run: Run }) {
           </>
         )}
       </div>
+      {active && <TargetSelect />}
       {error && (
         <div className="inline-error run-error" role="alert">
           {error}

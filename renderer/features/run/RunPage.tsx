@@ -5,6 +5,7 @@ import { allSteps, stepGroups } from '../../components/section-tree.js';
 import { placeholdersByStep } from '../../components/step-placeholders.js';
 import { useRun } from '../../stores/run-store.js';
 import { useRunUi } from '../../stores/run-ui-store.js';
+import { useTarget } from '../../stores/target-store.js';
 import { NoteBox, NotesList } from './Notes.js';
 import { RunDialogs } from './RunDialogs.js';
 import { RunHeader } from './RunHeader.js';
@@ -35,6 +36,13 @@ export function RunPage({ runId }: { runId: string }) {
     prefill(lastParams);
   }, [lastParams, prefill]);
   useRunKeyboard();
+
+  const loadTarget = useTarget((state) => state.load);
+  const runbookId = detail?.run.runbookId;
+  const sectionId = detail?.run.sectionId;
+  useEffect(() => {
+    if (runbookId && sectionId) void loadTarget(runbookId, sectionId);
+  }, [runbookId, sectionId, loadTarget]);
 
   const section = detail?.section;
   const groups = useMemo(() => (section ? stepGroups(section) : []), [section]);

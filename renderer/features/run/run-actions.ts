@@ -6,6 +6,8 @@ import type { Step } from '../../../shared/model/runbook.js';
 import { allSteps } from '../../components/section-tree.js';
 import { useRun, type RunRequest } from '../../stores/run-store.js';
 import { timeoutSeconds, useRunUi } from '../../stores/run-ui-store.js';
+import { useTarget } from '../../stores/target-store.js';
+import { offersRemoteHint } from './target-value.js';
 
 export function findStep(stepId: string): Step | null {
   const detail = useRun.getState().detail;
@@ -16,11 +18,14 @@ function buildRequest(step: Step, confirmation?: string): RunRequest {
   const ui = useRunUi.getState();
   const params: Record<string, string> = {};
   for (const name of step.params) params[name] = ui.params[name] ?? '';
+  const target = useTarget.getState().target;
   return {
     stepId: step.id,
     params,
     timeoutSec: timeoutSeconds(ui.timeouts[step.id]),
     ...(confirmation === undefined ? {} : { confirmation }),
+    ...(target === null ? {} : { target }),
+    ...(target !== null && offersRemoteHint(step, target) ? { useRemoteHint: ui.remoteHints[step.id] ?? true } : {}),
   };
 }
 
@@ -45,10 +50,4 @@ export async function runConfirmed(stepId: string, confirmation: string): Promis
   const step = findStep(stepId);
   if (!step) return false;
   return useRun.getState().runStep(buildRequest(step, confirmation));
-}
-
-/** The name a destructive step's confirmation must repeat: this machine's, or the run's remote target. */
-export function confirmationTarget(target: string, hostname: string | undefined): string | null {
-  if (target !== 'local') return target;
-  return hostname ?? null;
 }

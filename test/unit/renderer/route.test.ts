@@ -15,6 +15,7 @@ describe('parseRoute', () => {
     expect(parseRoute('#/run/0190a')).toEqual({ name: 'run', runId: '0190a' });
     expect(parseRoute('#/history/')).toEqual({ name: 'history' });
     expect(parseRoute('#/settings')).toEqual({ name: 'settings' });
+    expect(parseRoute('#/hosts')).toEqual({ name: 'hosts' });
   });
 
   it('refuses malformed paths instead of guessing', () => {
@@ -28,6 +29,7 @@ describe('parseRoute', () => {
       { name: 'runbook', id: 'a/b c', sectionId: 'sec#1?' },
       { name: 'run', runId: 'r%20' },
       { name: 'history' },
+      { name: 'hosts' },
     ];
     for (const route of routes) expect(parseRoute(formatRoute(route))).toEqual(route);
   });

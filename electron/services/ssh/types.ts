@@ -1,0 +1,84 @@
+/**
+ * The seams of the SSH layer: what the connection pool needs from host-key trust (trust.ts) and from the person at
+ * the keyboard (prompts), the host as resolved from the inventory and ~/.ssh/config, and what callers get back.
+ * Kept in a file of their own so trust, prompts and the pool depend on these shapes, not on each other.
+ */
+import type { RemoteEndpoint } from '../../../shared/contract/hosts.js';
+
+export interface HostKeyTarget {
+  /** The name used to connect: the inventory name, or the HostName. */
+  host: string;
+  /** What the socket connected to. */
+  address: string;
+  port: number;
+  /** The raw host key blob the server offered during key exchange. */
+  key: Buffer;
+}
+
+export type HostKeyVerdict =
+  | { ok: true; keyType: string; fingerprint: string }
+  | { ok: false; reason: 'changed' | 'revoked' | 'refused'; message: string; keyType: string; fingerprint: string };
+
+export interface HostKeyVerifier {
+  verify(target: HostKeyTarget): Promise<HostKeyVerdict>;
+}
+
+/** Questions for the user; null means they declined (or nobody answered). */
+export interface AuthPrompts {
+  passphrase(host: string, keyFile: string, retry: boolean): Promise<string | null>;
+  password(host: string, user: string, retry: boolean): Promise<string | null>;
+  keyboardInteractive(host: string, name: string, instructions: string, prompts: Array<{ prompt: string; echo: boolean }>): Promise<string[] | null>;
+}
+
+/** A host ready to connect to: every ssh_config default applied, `jump` hops resolved the same way, in order. */
+export interface ResolvedHost {
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  /** `~` allowed; null: the default keys (~/.ssh/id_ed25519, id_ecdsa, id_rsa) that exist. */
+  identityFile: string | null;
+  /** Agent socket; null: the pool's default (SSH_AUTH_SOCK). */
+  identityAgent: string | null;
+  forwardAgent: boolean;
+  jump: ResolvedHost[];
+}
+
+export type RemoteStream = 'stdout' | 'stderr';
+
+export interface RemoteExecOptions {
+  /** Set with `export NAME='value'` before the command (see connection-pool.ts); names must be shell identifiers. */
+  env?: Record<string, string>;
+  timeoutMs: number;
+  onOutput(stream: RemoteStream, data: string): void;
+}
+
+/** Mirrors local-exec's ExecExit, plus whether the connection went away under the command. */
+export interface RemoteExit {
+  exitCode: number | null;
+  signal: string | null;
+  durationMs: number;
+  timedOut: boolean;
+  cancelled: boolean;
+  connectionLost: boolean;
+}
+
+export interface RemoteExecHandle {
+  cancel(): void;
+  readonly exited: Promise<RemoteExit>;
+}
+
+export interface SshConnection {
+  readonly endpoint: RemoteEndpoint;
+  exec(command: string, opts: RemoteExecOptions): RemoteExecHandle;
+  /** Ends the pooled connection for all its users (running commands report connectionLost); the next connect makes a new one. */
+  close(): void;
+}
+
+export interface SshPool {
+  connect(host: ResolvedHost): Promise<SshConnection>;
+  dispose(): Promise<void>;
+}
+
+/** Why a connection failed, for callers that react differently (offer to review a host key, re-ask a secret). */
+export type SshErrorKind = 'host-key' | 'auth' | 'timeout' | 'network' | 'disposed';

@@ -1,0 +1,189 @@
+/**
+ * Running commands on one pooled connection to a real sshd: reuse and latency, env values that arrive verbatim,
+ * cancel and timeout ending the remote processes (checked on the server), a connection cut from the server side,
+ * and idle connections closing.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSshPool, type SshPoolDeps } from '../../../electron/services/ssh/connection-pool.js';
+import type { RemoteExit, SshConnection, SshPool } from '../../../electron/services/ssh/types.js';
+import {
+  connectionProcessOf, fakePrompts, fakeVerifier, hostOn, makeClientKey, realTimers, remotePids, startSshd, until, type Sshd,
+} from '../../helpers/sshd.js';
+
+let sshd: Sshd;
+let home: string;
+let pool: SshPool;
+const extraPools: SshPool[] = [];
+
+function makePool(over: Partial<SshPoolDeps> = {}): SshPool {
+  return createSshPool({
+    verifier: fakeVerifier([sshd.hostPublicKey]).verifier,
+    prompts: fakePrompts(),
+    agentSocket: null,
+    readFile: (path) => readFile(path),
+    home,
+    clock: { now: () => Date.now() },
+    timers: realTimers,
+    graceMs: { interrupt: 300, terminate: 300 },
+    ...over,
+  });
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'opsdeck-ssh-exec-'));
+  sshd = await startSshd({ authorizedKeys: [await makeClientKey(join(home, '.ssh/id_ed25519'))] });
+  pool = makePool();
+});
+
+afterAll(async () => {
+  await Promise.all([pool, ...extraPools].map((p) => p?.dispose()));
+  await sshd?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+interface Ran extends RemoteExit {
+  stdout: string;
+  stderr: string;
+  chunks: Array<[string, string]>;
+}
+
+function start(conn: SshConnection, command: string, opts: { env?: Record<string, string>; timeoutMs?: number } = {}) {
+  const out = { stdout: '', stderr: '', chunks: [] as Array<[string, string]> };
+  const handle = conn.exec(command, {
+    env: opts.env,
+    timeoutMs: opts.timeoutMs ?? 10_000,
+    onOutput: (stream, data) => {
+      out.chunks.push([stream, data]);
+      out[stream] += data;
+    },
+  });
+  return { handle, out, done: handle.exited.then((exit): Ran => ({ ...exit, ...out })) };
+}
+
+const run = (conn: SshConnection, command: string, opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Ran> => start(conn, command, opts).done;
+const accepted = (): number => sshd.log().split('\n').filter((l) => l.startsWith('Accepted publickey')).length;
+const host = () => hostOn(sshd);
+
+describe('remote exec on a pooled connection', () => {
+  it('reuses one connection for 20 commands in a row, and runs each in a few ms', async () => {
+    const conn = await pool.connect(host());
+    const before = accepted();
+    for (let i = 0; i < 20; i++) {
+      const again = await pool.connect(host());
+      expect(again).toBe(conn);
+      expect((await run(again, 'true')).exitCode).toBe(0);
+    }
+    expect(accepted()).toBe(before);
+
+    const times: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const t0 = performance.now();
+      await run(conn, 'true');
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    const median = times[50] ?? Infinity;
+    console.log(`ssh exec latency on one connection: median ${median.toFixed(1)} ms over 100 \`true\``);
+    expect(median).toBeLessThan(25); // Nagle's algorithm alone would cost ~44 ms (machine notes)
+  });
+
+  it('delivers env values verbatim, quotes and $(...) included, without running them', async () => {
+    const conn = await pool.connect(host());
+    const witness = join(home, 'pwned');
+    const env = {
+      QUOTES: `it's "double" and 'single'`,
+      SUBST: `$(touch ${witness}) \`touch ${witness}\` $HOME \\ ;|&`,
+      EMPTY: '',
+      LINES: 'one\ntwo\n',
+      UTF8: 'naïve café ✓',
+    };
+    const result = await run(conn, `printf '[%s]' "$QUOTES" "$SUBST" "$EMPTY" "$LINES" "$UTF8"`, { env });
+    expect(result.stdout).toBe(Object.values(env).map((v) => `[${v}]`).join(''));
+    expect(result.stderr).toBe('');
+    expect(existsSync(witness)).toBe(false);
+    expect(() => conn.exec('true', { env: { 'BAD-NAME': 'x' }, timeoutMs: 1000, onOutput: () => undefined })).toThrow(/not a shell variable name/);
+  });
+
+  it('decodes UTF-8 split across packets and keeps stderr apart', async () => {
+    const conn = await pool.connect(host());
+    const result = await run(conn, `printf '\\303'; sleep 0.05; printf '\\251\\n'; printf 'warn\\n' >&2`);
+    expect(result.stdout).toBe('é\n');
+    expect(result.stderr).toBe('warn\n');
+    expect(result.chunks.every(([, d]) => !d.includes('\uFFFD'))).toBe(true);
+  });
+
+  it('cancel ends the remote command and everything it started, escalating past SIGINT', async () => {
+    const conn = await pool.connect(host());
+    // A background job of a non-interactive shell ignores SIGINT, so this needs SIGTERM.
+    const { handle, done } = start(conn, 'sleep 6001 & sleep 6002; wait');
+    await until('both sleeps run on the server', async () => (await remotePids(sshd.user, '^sleep 600[12]$')).length === 2);
+    handle.cancel();
+    const exit = await done;
+    expect(exit).toMatchObject({ cancelled: true, timedOut: false, connectionLost: false });
+    expect(await remotePids(sshd.user, '^sleep 600[12]$')).toEqual([]);
+  });
+
+  it('cancel of a command that ignores SIGINT and SIGTERM ends it with SIGKILL', async () => {
+    const conn = await pool.connect(host());
+    const { handle, done } = start(conn, `trap '' INT TERM; sleep 6003`);
+    await until('the sleep runs on the server', async () => (await remotePids(sshd.user, '^sleep 6003$')).length === 1);
+    handle.cancel();
+    const exit = await done;
+    expect(exit).toMatchObject({ cancelled: true, exitCode: null, signal: 'SIGKILL' });
+    expect(exit.durationMs).toBeGreaterThanOrEqual(550); // INT and TERM each got their grace period
+    expect(await remotePids(sshd.user, '^sleep 6003$')).toEqual([]);
+  });
+
+  it('a timeout ends the remote command the same way', async () => {
+    const conn = await pool.connect(host());
+    const exit = await run(conn, 'echo started; sleep 6004', { timeoutMs: 400 });
+    expect(exit).toMatchObject({ timedOut: true, cancelled: false, stdout: 'started\n' });
+    expect(exit.durationMs).toBeGreaterThanOrEqual(400);
+    expect(await remotePids(sshd.user, '^sleep 6004$')).toEqual([]);
+  });
+
+  it('a connection cut from the server side ends the command as connectionLost, keeps its output, and the next connect reconnects', async () => {
+    const own = makePool();
+    extraPools.push(own);
+    const conn = await own.connect(host());
+    const { done, out } = start(conn, 'echo before; sleep 6005');
+    await until('the command printed and sleeps', async () => out.stdout === 'before\n' && (await remotePids(sshd.user, '^sleep 6005$')).length === 1);
+    const [sleeper] = await remotePids(sshd.user, '^sleep 6005$');
+    const serving = connectionProcessOf(sshd, sleeper ?? 0);
+    process.kill(serving, 'SIGKILL');
+    const exit = await done;
+    expect(exit).toMatchObject({ connectionLost: true, exitCode: null, cancelled: false, stdout: 'before\n' });
+    for (const pid of await remotePids(sshd.user, 'sleep 6005')) process.kill(pid, 'SIGKILL'); // the shell and sleep the cut orphaned
+
+    const before = accepted();
+    const again = await own.connect(host());
+    expect(again).not.toBe(conn);
+    expect((await run(again, 'echo after')).stdout).toBe('after\n');
+    expect(accepted()).toBe(before + 1);
+    // The lost connection reports every later command as lost instead of hanging.
+    expect(await run(conn, 'true')).toMatchObject({ connectionLost: true, exitCode: null });
+  });
+
+  it('closes a connection left idle, and the next connect opens a new one', async () => {
+    const own = makePool({ idleMs: 200 });
+    extraPools.push(own);
+    const conn = await own.connect(host());
+    expect((await run(conn, 'true')).exitCode).toBe(0);
+    const mark = sshd.log().length;
+    await until('sshd saw the idle connection go', () => /Received disconnect from 127\.0\.0\.1/.test(sshd.log().slice(mark)), 3000);
+    const again = await own.connect(host());
+    expect(again).not.toBe(conn);
+    expect((await run(again, 'echo fresh')).stdout).toBe('fresh\n');
+  });
+
+  it('a disposed pool connects no more', async () => {
+    const own = makePool();
+    await own.connect(host());
+    await own.dispose();
+    await expect(own.connect(host())).rejects.toMatchObject({ kind: 'disposed' });
+  });
+});
