@@ -9,6 +9,8 @@ import './styles/layout.css';
 import './styles/library.css';
 import './styles/runbook.css';
 import './styles/run.css';
+import './styles/remote.css';
+import './styles/hosts.css';
 import { App } from './app/App.js';
 
 const root = document.getElementById('root');

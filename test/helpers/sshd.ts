@@ -60,8 +60,12 @@ export async function ensureTestUser(): Promise<string> {
     }
   }
   // '*' instead of useradd's '!': no password, but not a locked account (sshd without PAM refuses locked ones).
-  const shadow = readFileSync('/etc/shadow', 'utf8');
-  if (!shadow.split('\n').some((l) => l.startsWith(`${TEST_USER}:*:`))) await run('usermod', ['-p', '*', TEST_USER]);
+  for (let attempt = 0; !readFileSync('/etc/shadow', 'utf8').split('\n').some((l) => l.startsWith(`${TEST_USER}:*:`)); attempt++) {
+    await run('usermod', ['-p', '*', TEST_USER]).catch(async (error: unknown) => {
+      if (attempt >= 5) throw error;
+      await new Promise((r) => setTimeout(r, 100 * (attempt + 1))); // /etc/shadow locked by a parallel test file
+    });
+  }
   // An empty home: sshd would print "Could not chdir to home directory" into every command's stderr without one.
   if (!existsSync(TEST_HOME)) {
     mkdirSync(TEST_HOME, { recursive: true });
@@ -94,7 +98,11 @@ function canConnect(port: number): Promise<boolean> {
 
 export async function startSshd(opts: SshdOptions): Promise<Sshd> {
   const user = await ensureTestUser();
-  mkdirSync('/run/sshd', { recursive: true });
+  try {
+    mkdirSync('/run/sshd', { recursive: true }); // sshd's privilege-separation directory; Debian creates it at boot
+  } catch {
+    // not root: sshd then runs unprivileged and can only log in as us, which needs no such directory
+  }
   const keyType = opts.hostKeyType ?? 'ed25519';
   const ownDir = opts.hostKeyDir === undefined;
   const dir = opts.hostKeyDir ?? mkdtempSync(join(tmpdir(), 'opsdeck-sshd-'));
@@ -156,6 +164,9 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
       log: () => log,
       async stop() {
         if (!gone) {
+          // The listener leaves the processes serving open connections running: end those too.
+          const { stdout } = await run('pgrep', ['-P', String(child.pid)]).catch(() => ({ stdout: '' }));
+          for (const pid of stdout.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGTERM');
           child.kill('SIGTERM');
           await exited;
         }
@@ -200,11 +211,16 @@ function parentOf(pid: number): number {
 }
 
 /**
- * The sshd process that serves the connection a remote process `pid` runs in: its ancestor whose parent is the
- * listening sshd. Killing it cuts that one connection from the server side, as a crashed host or a dead link would.
+ * The sshd processes serving the connection a remote process `pid` runs in: its ancestors below the listening sshd
+ * (the privileged monitor and the user's network child, which holds the socket). Killing them cuts that one
+ * connection from the server side, as a crashed host or a dead link would.
  */
-export function connectionProcessOf(sshd: Sshd, pid: number): number {
-  for (let p = pid; p > 1; p = parentOf(p)) if (parentOf(p) === sshd.pid) return p;
+export function connectionProcessesOf(sshd: Sshd, pid: number): number[] {
+  const chain: number[] = [];
+  for (let p = pid; p > 1; p = parentOf(p)) {
+    if (p === sshd.pid) return chain.filter((q) => readFileSync(`/proc/${q}/cmdline`, 'utf8').startsWith('sshd'));
+    chain.push(p);
+  }
   throw new Error(`process ${pid} is not served by sshd ${sshd.pid}`);
 }
 

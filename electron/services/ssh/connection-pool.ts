@@ -1,11 +1,11 @@
 /**
  * One SSH connection per host, shared by every step that runs there: connecting costs ~45 ms and a prompt or two,
- * a command on an open connection ~4 ms. Host keys are checked during key exchange, before any credential is sent;
+ * a command on an open connection ~2-4 ms. Host keys are checked during key exchange, before any credential is sent;
  * secrets are asked for only when needed and kept in memory only; a connection that drops is forgotten so the next
  * step reconnects. Remote commands are ended for real on cancel or timeout (see `killScript`).
  */
 import ssh2 from 'ssh2';
-import type { AnyAuthMethod, Client as SshClient, ClientChannel, ParsedKey } from 'ssh2';
+import type { AnyAuthMethod, Client as SshClient, ClientChannel, ExecOptions, ParsedKey } from 'ssh2';
 import { StringDecoder } from 'node:string_decoder';
 import type { RemoteEndpoint } from '../../../shared/contract/hosts.js';
 import type {
@@ -52,6 +52,9 @@ const SECRET_TRIES = 3;
 const DEFAULT_KEYS = ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_rsa'];
 /** First stderr line of every command: the process group to signal; stripped before output is delivered. */
 const PGID_MARKER = Buffer.from('\u0001opsdeck-pgid ');
+const NEWLINE = Buffer.from('\n');
+/** Stderr held back while looking for that line: rc-file noise before it is rarely longer; more delays stderr. */
+const HEAD_LIMIT = 4096;
 
 export class SshError extends Error {
   readonly kind: SshErrorKind;
@@ -125,6 +128,8 @@ interface Live {
   endpoint: RemoteEndpoint;
   lost: boolean;
   busy: number;
+  /** Ask for agent forwarding on each command (the host's ForwardAgent, until the server refuses it once). */
+  forwardAgent: boolean;
   queue: Array<() => void>;
   running: Set<() => void>;
   idleTimer: unknown;
@@ -152,7 +157,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
 
   // ---- connecting one hop ------------------------------------------------------------------------------------
 
-  function openClient(host: ResolvedHost, sock: NodeJS.ReadableStream | undefined): Promise<{ client: SshClient; verdict: HostKeyVerdict & { ok: true } }> {
+  function openClient(host: ResolvedHost, sock: NodeJS.ReadableStream | undefined): Promise<{ client: SshClient; verdict: HostKeyVerdict & { ok: true }; forwardAgent: boolean }> {
     const client = new Client();
     connecting.add(client);
     const agentPath = host.identityAgent && host.identityAgent !== 'none' ? expand(host.identityAgent) : host.identityAgent === 'none' ? null : defaultAgent;
@@ -163,9 +168,11 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     let verifyError: string | null = null;
     let timer: unknown = null;
     let timedOut = false;
+    let settled = false;
 
     const armTimer = (): void => {
       disarmTimer();
+      if (settled) return; // ssh2 verifies the host key again on every re-key: that must not restart this clock
       timer = timers.setTimeout(() => {
         timedOut = true;
         client.destroy();
@@ -301,7 +308,6 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     };
 
     return new Promise((resolve, reject) => {
-      let settled = false;
       let ready = false;
       const fail = (kind: SshErrorKind, message: string): void => {
         disarmTimer();
@@ -318,7 +324,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
         connecting.delete(client);
         if (settled) return void client.end();
         settled = true;
-        if (verdict?.ok) resolve({ client, verdict });
+        if (verdict?.ok) resolve({ client, verdict, forwardAgent: host.forwardAgent && agentPath !== null });
         else fail('host-key', `no host key verdict for ${hostLabel(host)}`);
       });
       client.on('error', (error: Error & { level?: string }) => {
@@ -348,7 +354,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
           keepaliveInterval: deps.keepaliveMs ?? KEEPALIVE_MS,
           keepaliveCountMax: KEEPALIVE_COUNT_MAX,
           tryKeyboard: true,
-          ...(host.forwardAgent && agentPath ? { agent: agentPath, agentForward: true } : {}),
+          ...(host.forwardAgent && agentPath ? { agent: agentPath } : {}), // forwarded per command: see execOn
           // ssh2 asks during key exchange, before the first authentication request: a refused key sends no credential.
           hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
             void asking(() => deps.verifier.verify({ host: host.name, address: host.address, port: host.port, key })).then(
@@ -390,6 +396,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     const chain = chainOf(host);
     const clients: SshClient[] = [];
     let verdict: (HostKeyVerdict & { ok: true }) | null = null;
+    let forwardAgent = false;
     try {
       for (const [i, hop] of chain.entries()) {
         const prev = clients[i - 1];
@@ -398,13 +405,14 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
         const opened = await openClient(hop, sock);
         clients.push(opened.client);
         verdict = opened.verdict;
+        forwardAgent = opened.forwardAgent;
       }
     } catch (error) {
-      for (const c of clients.reverse()) c.destroy();
+      for (const c of clients.reverse()) goodbye(c);
       throw error;
     }
     if (!verdict) throw new SshError('network', `nothing to connect to for ${host.name}`);
-    const live = makeLive(key, host, clients, verdict);
+    const live = makeLive(key, host, clients, verdict, forwardAgent);
     if (disposed) {
       closeLive(live);
       throw new SshError('disposed', 'the SSH pool was disposed');
@@ -414,6 +422,12 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
 
   // ---- a pooled connection -----------------------------------------------------------------------------------
 
+  /** Says goodbye (SSH disconnect), and drops the socket if the server does not close it within a second. */
+  function goodbye(c: SshClient): void {
+    c.end();
+    timers.setTimeout(() => c.destroy(), 1000);
+  }
+
   function closeLive(live: Live): void {
     if (live.lost) return;
     live.lost = true;
@@ -421,8 +435,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     live.idleTimer = null;
     const entry = entries.get(live.key);
     if (entry?.live === live) entries.delete(live.key);
-    for (const c of [...live.clients].reverse()) c.end();
-    for (const c of live.clients) timers.setTimeout(() => c.destroy(), 1000); // if the server does not answer the goodbye
+    for (const c of [...live.clients].reverse()) goodbye(c);
     for (const onLost of [...live.running]) onLost();
     for (const start of live.queue.splice(0)) start();
   }
@@ -432,7 +445,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     live.idleTimer = live.busy === 0 && !live.lost ? timers.setTimeout(() => closeLive(live), idleMs) : null;
   }
 
-  function makeLive(key: string, host: ResolvedHost, clients: SshClient[], verdict: HostKeyVerdict & { ok: true }): Live {
+  function makeLive(key: string, host: ResolvedHost, clients: SshClient[], verdict: HostKeyVerdict & { ok: true }, forwardAgent: boolean): Live {
     const final = clients[clients.length - 1] as SshClient;
     const live: Live = {
       key,
@@ -440,6 +453,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
       endpoint: { host: host.name, address: host.address, port: host.port, user: host.user, keyType: verdict.keyType, fingerprint: verdict.fingerprint },
       lost: false,
       busy: 0,
+      forwardAgent,
       queue: [],
       running: new Set(),
       idleTimer: null,
@@ -565,7 +579,10 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     const end = (why: 'cancel' | 'timeout'): void => {
       if (finished || ending !== null) return;
       ending = why;
-      if (!channel) return settle(false); // not started yet: nothing runs remotely
+      if (!channel) {
+        if (!slot) return settle(false); // still queued: nothing runs remotely
+        return; // the channel is opening: `opened` ends it once it can find the process group
+      }
       if (pgid !== null) runKiller();
       else if (head === null) {
         // No group id was printed: ask sshd to signal the session's group (OpenSSH >= 7.9 does, for non-root users).
@@ -579,23 +596,30 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
       });
     };
 
+    /**
+     * Holds stderr until the group-id line: usually the first bytes, but a login shell's rc file may print first (the
+     * classic `stty: not a tty`); what came before is delivered as it was. No line within HEAD_LIMIT: a shell that
+     * is not POSIX sh; everything is passed on and ending falls back to sshd's signal request.
+     */
     const onStderr = (chunk: Buffer): void => {
       if (head === null) return emit('stderr', decoders.stderr.write(chunk));
       head = Buffer.concat([head, chunk]);
-      const n = Math.min(head.length, PGID_MARKER.length);
-      if (!head.subarray(0, n).equals(PGID_MARKER.subarray(0, n))) {
+      const at = head.subarray(0, PGID_MARKER.length).equals(PGID_MARKER) ? 0 : head.indexOf(Buffer.concat([NEWLINE, PGID_MARKER]));
+      const nl = at === -1 ? -1 : head.indexOf(NEWLINE, at + 1);
+      if (nl === -1) {
+        if (head.length <= HEAD_LIMIT) return;
         const all = head;
         head = null;
         return emit('stderr', decoders.stderr.write(all));
       }
-      const nl = head.indexOf(10);
-      if (nl === -1) return;
-      const id = Number(head.subarray(PGID_MARKER.length, nl).toString('latin1'));
+      const start = at === 0 ? 0 : at + 1;
+      const id = Number(head.subarray(start + PGID_MARKER.length, nl).toString('latin1'));
+      const before = head.subarray(0, start);
       const rest = head.subarray(nl + 1);
       head = null;
       if (Number.isSafeInteger(id) && id > 1) pgid = id;
       if (ending !== null) runKiller();
-      emit('stderr', decoders.stderr.write(rest));
+      emit('stderr', decoders.stderr.write(Buffer.concat([before, rest])));
     };
 
     const start = (): void => {
@@ -604,14 +628,29 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
       slot = true;
       live.busy++;
       touch(live);
+      const forwarding = live.forwardAgent;
+      const open = (): void => {
+        try {
+          client.exec(wrapped, { agentForward: forwarding && live.forwardAgent } as ExecOptions, opened); // ssh2 reads it; @types/ssh2 lacks it
+        } catch {
+          closeLive(live); // "Not connected": the socket went before its close reached us
+          settle(true);
+        }
+      };
       const opened = (error: Error | undefined, stream: ClientChannel): void => {
+        if (error && forwarding && live.forwardAgent && !live.lost) {
+          // ssh would warn and go on without it; so do we, for this connection's life.
+          live.forwardAgent = false;
+          emit('stderr', `opsdeck: ${live.endpoint.host} refused agent forwarding (${error.message}); running without it\n`);
+          return open();
+        }
         if (error) {
           if (live.lost) return settle(true);
           emit('stderr', `opsdeck: could not start the command on ${live.endpoint.host}: ${error.message}\n`);
           return settle(false);
         }
         channel = stream;
-        if (finished) return void stream.close(); // cancelled while the channel opened
+        stream.end(); // stdin is empty, as for local steps: a command that reads it gets EOF instead of waiting forever
         stream.on('data', (chunk: Buffer) => emit('stdout', decoders.stdout.write(chunk)));
         stream.stderr.on('data', onStderr);
         stream.on('exit', (code: number | null, signal?: string) => {
@@ -629,11 +668,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
           end(why);
         }
       };
-      try {
-        client.exec(wrapped, opened);
-      } catch (error) {
-        opened(error as Error, null as unknown as ClientChannel);
-      }
+      open();
     };
 
     if (Number.isFinite(opts.timeoutMs) && opts.timeoutMs > 0) later(opts.timeoutMs, () => end('timeout'));
@@ -657,7 +692,9 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
       entries.set(key, entry);
       entry.promise.then(
         (live) => {
-          if (entries.get(key) === entry && !live.lost) entry.live = live;
+          if (entries.get(key) !== entry) return;
+          if (live.lost) entries.delete(key); // dropped before we got here
+          else entry.live = live;
         },
         () => {
           if (entries.get(key) === entry) entries.delete(key);

@@ -1,12 +1,14 @@
 import { useState } from 'react';
 import type { Param, Step } from '../../../shared/model/runbook.js';
 import type { StepState } from '../../../shared/contract/schemas.js';
-import { useNow } from '../../components/use-now.js';
 import { useRun } from '../../stores/run-store.js';
 import { DEFAULT_TIMEOUT_SEC, useRunUi } from '../../stores/run-ui-store.js';
-import { describeAttempt } from './attempt-text.js';
-import { OutputPane } from './OutputPane.js';
+import { useTarget } from '../../stores/target-store.js';
+import { groupAttempts, groupStatus, runningAttempt } from './attempt-groups.js';
+import { AttemptView } from './AttemptView.js';
+import { FanoutView } from './FanoutView.js';
 import { requestRun } from './run-actions.js';
+import { offersRemoteHint, targetLabel } from './target-value.js';
 
 interface Props {
   runId: string;
@@ -24,13 +26,17 @@ export function CommandPanel({ runId, step, state, params, active }: Props) {
   const setTimeoutFor = useRunUi((ui) => ui.setTimeoutFor);
   const busy = useRun((run) => run.busy[step.id] ?? false);
   const cancel = useRun((run) => run.cancel);
-  const [chosenAttemptId, setChosenAttemptId] = useState<string | null>(null);
+  const target = useTarget((ui) => ui.target);
+  const remoteHint = useRunUi((ui) => ui.remoteHints[step.id] ?? true);
+  const setRemoteHint = useRunUi((ui) => ui.setRemoteHint);
+  const [chosenGroup, setChosenGroup] = useState<string | null>(null);
 
   const attempts = state.attempts;
-  const latest = attempts[attempts.length - 1] ?? null;
-  const running = latest?.status === 'running';
-  const shown = attempts.find((attempt) => attempt.id === chosenAttemptId) ?? latest;
-  const now = useNow(shown?.status === 'running');
+  const groups = groupAttempts(attempts);
+  const latest = groups[groups.length - 1];
+  const runningOne = runningAttempt(latest);
+  const shown = groups.find((group) => group.key === chosenGroup) ?? latest;
+  const hint = target !== null && offersRemoteHint(step, target) ? step.remote : null;
 
   return (
     <div className="command-panel">
@@ -79,13 +85,26 @@ export function CommandPanel({ runId, step, state, params, active }: Props) {
               data-testid="timeout-input"
             />
           </label>
+          {hint && target && (
+            <label className="checkbox remote-hint" title={`The step's ssh line: ${step.script}`}>
+              <input
+                type="checkbox"
+                checked={remoteHint}
+                onChange={(event) => setRemoteHint(step.id, event.target.checked)}
+                data-testid="use-remote-hint"
+              />
+              <span>
+                Run <code>{hint.command}</code> on {targetLabel(target)} over Opsdeck’s connection
+              </span>
+            </label>
+          )}
           <div className="command-buttons">
-            {running && latest ? (
+            {runningOne ? (
               <button
                 type="button"
                 className="btn btn-danger"
                 disabled={busy}
-                onClick={() => void cancel(step.id, latest.id)}
+                onClick={() => void cancel(step.id, runningOne.id)}
                 data-testid="step-cancel"
               >
                 Cancel
@@ -104,38 +123,33 @@ export function CommandPanel({ runId, step, state, params, active }: Props) {
           </div>
         </form>
       )}
-      {attempts.length > 1 && (
+      {groups.length > 1 && (
         <div className="attempt-tabs" role="tablist" aria-label="Attempts">
-          {attempts.map((attempt, index) => (
-            <button
-              key={attempt.id}
-              type="button"
-              role="tab"
-              aria-selected={attempt.id === shown?.id}
-              className={`attempt-tab tone-${attempt.status}`}
-              onClick={() => setChosenAttemptId(attempt.id)}
-              title={attempt.status}
-            >
-              #{index + 1}
-            </button>
-          ))}
+          {groups.map((group, index) => {
+            const status = groupStatus(group);
+            return (
+              <button
+                key={group.key}
+                type="button"
+                role="tab"
+                aria-selected={group.key === shown?.key}
+                className={`attempt-tab tone-${status}`}
+                onClick={() => setChosenGroup(group.key)}
+                title={group.fanoutId ? `${status} · ${group.attempts.length} hosts` : status}
+              >
+                #{index + 1}
+                {group.fanoutId ? ` ×${group.attempts.length}` : ''}
+              </button>
+            );
+          })}
         </div>
       )}
-      {shown && (
-        <>
-          <OutputPane key={shown.id} runId={runId} attemptId={shown.id} />
-          <div className={`step-exit status-${shown.status}`} data-testid="step-exit" data-status={shown.status}>
-            {describeAttempt(shown, now)}
-            {Object.keys(shown.params).length > 0 && (
-              <span className="muted attempt-params">
-                {Object.entries(shown.params)
-                  .map(([name, value]) => `${name}=${value}`)
-                  .join('  ')}
-              </span>
-            )}
-          </div>
-        </>
-      )}
+      {shown &&
+        (shown.fanoutId !== null ? (
+          <FanoutView key={shown.key} runId={runId} attempts={shown.attempts} />
+        ) : (
+          shown.attempts[0] && <AttemptView key={shown.key} runId={runId} attempt={shown.attempts[0]} />
+        ))}
     </div>
   );
 }

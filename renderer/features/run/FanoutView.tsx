@@ -59,6 +59,7 @@ function Summary({ runId, attempts }: { runId: string; attempts: readonly Attemp
       ),
     [attempts, outputs],
   );
+  const errors = useMemo(() => new Map(attempts.map((attempt) => [hostOf(attempt), attempt.error])), [attempts]);
   return (
     <div className="fanout-summary" data-testid="fanout-summary">
       <h4>
@@ -83,6 +84,11 @@ function Summary({ runId, attempts }: { runId: string; attempts: readonly Attemp
             </span>
             {index > 0 && <span className="muted small">differs from the largest group:</span>}
           </div>
+          {[...new Set(group.hosts.map((host) => errors.get(host)).filter((error): error is string => Boolean(error)))].map((error) => (
+            <div key={error} className="fanout-group-error">
+              {error.split('\n')[0]}
+            </div>
+          ))}
           <GroupOutput group={group} largest={index === 0} />
         </div>
       ))}

@@ -127,6 +127,28 @@ describe('ssh login', () => {
     await until('the agent key login is in the log', () => sshd.log().includes(`Accepted publickey for ${sshd.user} from 127.0.0.1`) && sshd.log().includes(fingerprintOf(agentKeyPub)));
   });
 
+  it('forwards the agent only to a host that asks for it, and goes on without it where the server refuses', async () => {
+    const { pool } = makePool({ agentSocket: agents[0]?.socket ?? null });
+    const forwarded = await pool.connect(hostOn(sshd, { name: 'fwd', identityAgent: null, forwardAgent: true }));
+    const listed = await run(forwarded, 'ssh-add -l');
+    expect(listed.exitCode).toBe(0);
+    expect(listed.stdout).toContain(fingerprintOf(agentKeyPub));
+    const plain = await pool.connect(hostOn(sshd, { name: 'plain', identityAgent: null }));
+    expect((await run(plain, 'echo "[$SSH_AUTH_SOCK]"')).stdout).toBe('[]\n');
+
+    const strict = await startSshd({ authorizedKeys: [agentKeyPub], extraConfig: 'AllowAgentForwarding no' });
+    try {
+      const own = makePool({ agentSocket: agents[0]?.socket ?? null, verifier: fakeVerifier([strict.hostPublicKey]).verifier }).pool;
+      const conn = await own.connect(hostOn(strict, { identityAgent: null, forwardAgent: true }));
+      const first = await run(conn, 'echo "[$SSH_AUTH_SOCK]"');
+      expect(first).toMatchObject({ stdout: '[]\n', exitCode: 0 });
+      expect(first.stderr).toMatch(/refused agent forwarding .*running without it/);
+      expect(await run(conn, 'echo again')).toEqual({ stdout: 'again\n', stderr: '', exitCode: 0 }); // said once
+    } finally {
+      await strict.stop();
+    }
+  });
+
   it('names everything the server refused when no key fits, and asks for no password it does not accept', async () => {
     const prompts = fakePrompts({ password: ['never'] });
     const { pool } = makePool({ prompts, agentSocket: agents[1]?.socket ?? null });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSshPool, type SshPoolDeps } from '../../../electron/services/ssh/connection-pool.js';
 import type { RemoteExit, SshConnection, SshPool } from '../../../electron/services/ssh/types.js';
 import {
-  connectionProcessOf, fakePrompts, fakeVerifier, hostOn, makeClientKey, realTimers, remotePids, startSshd, until, type Sshd,
+  connectionProcessesOf, fakePrompts, fakeVerifier, hostOn, makeClientKey, realTimers, remotePids, startSshd, until, type Sshd,
 } from '../../helpers/sshd.js';
 
 let sshd: Sshd;
@@ -40,6 +40,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Only if a test failed: leave no remote sleeper behind (these commands are ours alone).
+  for (const pid of await remotePids(sshd?.user ?? '', 'sleep 600[0-9]')) process.kill(pid, 'SIGKILL');
   await Promise.all([pool, ...extraPools].map((p) => p?.dispose()));
   await sshd?.stop();
   rmSync(home, { recursive: true, force: true });
@@ -116,6 +118,46 @@ describe('remote exec on a pooled connection', () => {
     expect(result.chunks.every(([, d]) => !d.includes('\uFFFD'))).toBe(true);
   });
 
+  it('runs more commands at once than sshd allows sessions per connection (10), queueing the rest', async () => {
+    const conn = await pool.connect(host());
+    const runs = await Promise.all(Array.from({ length: 14 }, (_, i) => run(conn, `sleep 0.2; echo ${i}`)));
+    expect(runs.map((r) => [r.exitCode, r.stdout, r.stderr])).toEqual(Array.from({ length: 14 }, (_, i) => [0, `${i}\n`, '']));
+  });
+
+  it('cancel right after starting still finds and ends the remote command', async () => {
+    const conn = await pool.connect(host());
+    const { handle, done } = start(conn, 'sleep 6006');
+    handle.cancel();
+    expect(await done).toMatchObject({ cancelled: true });
+    expect(await remotePids(sshd.user, '^sleep 6006$')).toEqual([]);
+  });
+
+  it('copes with a login shell that prints to stderr before the command runs (rc-file noise)', async () => {
+    const noisy = await startSshd({
+      authorizedKeys: [await readFile(join(home, '.ssh/id_ed25519.pub'), 'utf8')],
+      extraConfig: `ForceCommand echo 'stty: not a tty' >&2; eval "$SSH_ORIGINAL_COMMAND"`,
+    });
+    const own = makePool({ verifier: fakeVerifier([noisy.hostPublicKey]).verifier });
+    extraPools.push(own);
+    try {
+      const conn = await own.connect(hostOn(noisy));
+      expect(await run(conn, 'echo out; echo err >&2')).toMatchObject({ stdout: 'out\n', stderr: 'stty: not a tty\nerr\n', exitCode: 0 });
+      const { handle, done } = start(conn, 'sleep 6007');
+      await until('the sleep runs on the server', async () => (await remotePids(noisy.user, '^sleep 6007$')).length === 1);
+      handle.cancel();
+      expect(await done).toMatchObject({ cancelled: true, stderr: 'stty: not a tty\n' });
+      expect(await remotePids(noisy.user, '^sleep 6007$')).toEqual([]);
+    } finally {
+      await own.dispose();
+      await noisy.stop();
+    }
+  });
+
+  it('gives commands an empty stdin, so one that reads it does not hang', async () => {
+    const conn = await pool.connect(host());
+    expect(await run(conn, 'cat; echo done', { timeoutMs: 3000 })).toMatchObject({ stdout: 'done\n', exitCode: 0, timedOut: false });
+  });
+
   it('cancel ends the remote command and everything it started, escalating past SIGINT', async () => {
     const conn = await pool.connect(host());
     // A background job of a non-interactive shell ignores SIGINT, so this needs SIGTERM.
@@ -153,8 +195,9 @@ describe('remote exec on a pooled connection', () => {
     const { done, out } = start(conn, 'echo before; sleep 6005');
     await until('the command printed and sleeps', async () => out.stdout === 'before\n' && (await remotePids(sshd.user, '^sleep 6005$')).length === 1);
     const [sleeper] = await remotePids(sshd.user, '^sleep 6005$');
-    const serving = connectionProcessOf(sshd, sleeper ?? 0);
-    process.kill(serving, 'SIGKILL');
+    const serving = connectionProcessesOf(sshd, sleeper ?? 0);
+    expect(serving).toHaveLength(2);
+    for (const pid of serving) process.kill(pid, 'SIGKILL');
     const exit = await done;
     expect(exit).toMatchObject({ connectionLost: true, exitCode: null, cancelled: false, stdout: 'before\n' });
     for (const pid of await remotePids(sshd.user, 'sleep 6005')) process.kill(pid, 'SIGKILL'); // the shell and sleep the cut orphaned
