@@ -46,6 +46,12 @@ const BATCH_MS = 5;
 const END_SLACK_MS = 3000;
 /** Commands open at once on one connection; more wait. OpenSSH allows 10 sessions; two stay free for ending commands. */
 const MAX_SESSIONS = 8;
+/**
+ * sshd frees a session a moment after its channel closes, so a burst can briefly find all 10 taken: retry the open
+ * 6 times, 20 ms doubling (~1.3 s in all), before telling the user; a server that allows fewer sessions fails that late.
+ */
+const OPEN_RETRIES = 6;
+const OPEN_RETRY_MS = 20;
 /** Wrong passphrases or passwords accepted before giving up on that method. */
 const SECRET_TRIES = 3;
 /** The keys OpenSSH tries when a host names none (those that exist). */
@@ -509,6 +515,8 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     let killer: 'none' | 'running' | 'done' = 'none';
     let channelClosed = false;
     let slot = false;
+    let reopening = false;
+    let openFailures = 0;
     const owned = new Set<unknown>();
     const later = (ms: number, fn: () => void): void => {
       const h = timers.setTimeout(() => {
@@ -555,32 +563,40 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     const runKiller = (): void => {
       if (killer !== 'none' || pgid === null || finished) return;
       killer = 'running';
+      const script = killScript(pgid, grace);
+      let failures = 0;
       const fallback = (): void => {
         // No second channel: ask sshd to signal the session's group (not for root logins), then drop the channel.
         channel?.signal('KILL');
         killer = 'done';
         later(500, () => channel?.close());
       };
-      try {
-        client.exec(killScript(pgid, grace), (error, k) => {
-          if (error) return fallback();
-          k.on('close', () => {
-            killer = 'done';
-            if (channelClosed) settle(live.lost && exit === null);
+      const openKiller = (): void => {
+        try {
+          client.exec(script, (error, k) => {
+            if (error && !live.lost && /open failed/i.test(error.message) && failures < OPEN_RETRIES) {
+              return later(OPEN_RETRY_MS * 2 ** failures++, openKiller); // all sessions taken, e.g. cancelling many at once
+            }
+            if (error) return fallback();
+            k.on('close', () => {
+              killer = 'done';
+              if (channelClosed) settle(live.lost && exit === null);
+            });
+            k.resume();
+            k.stderr.resume();
           });
-          k.resume();
-          k.stderr.resume();
-        });
-      } catch {
-        fallback();
-      }
+        } catch {
+          fallback();
+        }
+      };
+      openKiller();
     };
 
     const end = (why: 'cancel' | 'timeout'): void => {
       if (finished || ending !== null) return;
       ending = why;
       if (!channel) {
-        if (!slot) return settle(false); // still queued: nothing runs remotely
+        if (!slot || reopening) return settle(false); // queued, or waiting to retry the open: nothing runs remotely
         return; // the channel is opening: `opened` ends it once it can find the process group
       }
       if (pgid !== null) runKiller();
@@ -643,6 +659,14 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
           live.forwardAgent = false;
           emit('stderr', `opsdeck: ${live.endpoint.host} refused agent forwarding (${error.message}); running without it\n`);
           return open();
+        }
+        if (error && !live.lost && !finished && /open failed/i.test(error.message) && openFailures < OPEN_RETRIES) {
+          // sshd frees a session slot a moment after the channel closes: right after others ended, wait and retry.
+          reopening = true;
+          return later(OPEN_RETRY_MS * 2 ** openFailures++, () => {
+            reopening = false;
+            open();
+          });
         }
         if (error) {
           if (live.lost) return settle(true);

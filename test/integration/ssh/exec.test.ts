@@ -41,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Only if a test failed: leave no remote sleeper behind (these commands are ours alone).
-  for (const pid of await remotePids(sshd?.user ?? '', 'sleep 600[0-9]')) process.kill(pid, 'SIGKILL');
+  for (const pid of await remotePids(sshd?.user ?? '', 'sleep 60[01][0-9]')) process.kill(pid, 'SIGKILL');
   await Promise.all([pool, ...extraPools].map((p) => p?.dispose()));
   await sshd?.stop();
   rmSync(home, { recursive: true, force: true });
@@ -167,6 +167,16 @@ describe('remote exec on a pooled connection', () => {
     const exit = await done;
     expect(exit).toMatchObject({ cancelled: true, timedOut: false, connectionLost: false });
     expect(await remotePids(sshd.user, '^sleep 600[12]$')).toEqual([]);
+  });
+
+  it('cancelling 8 commands at once ends them all, though their killers need more sessions than sshd allows', async () => {
+    const conn = await pool.connect(host());
+    const runs = Array.from({ length: 8 }, (_, i) => start(conn, `sleep 601${i}`));
+    await until('all 8 run on the server', async () => (await remotePids(sshd.user, '^sleep 601[0-7]$')).length === 8);
+    for (const r of runs) r.handle.cancel();
+    const exits = await Promise.all(runs.map((r) => r.done));
+    expect(exits.every((e) => e.cancelled)).toBe(true);
+    expect(await remotePids(sshd.user, '^sleep 601[0-7]$')).toEqual([]);
   });
 
   it('cancel of a command that ignores SIGINT and SIGTERM ends it with SIGKILL', async () => {
