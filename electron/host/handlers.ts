@@ -10,6 +10,7 @@ import { ImportError, UPLOAD_PREFIX, type ImportResult, type RunbookService } fr
 import type { RunService } from '../services/runs/run-service.js';
 import { StoreError } from '../services/store/store-error.js';
 import { createHostHandlers, type HostHandlerDeps } from './host-handlers.js';
+import { createTermHandlers } from './term-handlers.js';
 
 export interface HandlerDeps extends HostHandlerDeps {
   version: string;
@@ -51,6 +52,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   return {
     ...createHostHandlers(deps),
+    ...createTermHandlers(),
     'app.info': () => ({ version: deps.version, mode: deps.mode, dataDir: deps.dataDir, deviceId: deps.deviceId, hostname: deps.hostname, settings: deps.settings() }),
     'settings.update': (input) => {
       if (input.operator !== undefined) deps.saveSetting('operator', input.operator.trim());

@@ -2,6 +2,7 @@ export * from './client.js';
 export * from './dispatch.js';
 export * from './errors.js';
 export * from './hosts.js';
+export * from './terminals.js';
 export * from './methods.js';
 export * from './schemas.js';
 export type * from './wire.js';

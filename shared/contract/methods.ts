@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Host, HostFields, HostTest, Prompt, PromptAnswer, SshConfigPreview, Target } from './hosts.js';
+import { TermData, TermExit, TermInfo, TermOpen, TermSize } from './terminals.js';
 import {
   AppInfo,
   Id,
@@ -79,6 +80,22 @@ export const methods = {
   'targets.get': { input: z.object({ runbookId: Id, sectionId: z.string().min(1) }).strict(), output: Target },
   'targets.set': { input: z.object({ runbookId: Id, sectionId: z.string().min(1), target: Target }).strict(), output: Target },
 
+  'term.open': { input: TermOpen, output: TermInfo },
+  'term.list': { input: Empty, output: z.array(TermInfo) },
+  /** Keystrokes and pastes, as the terminal encodes them. */
+  'term.input': { input: z.object({ id: z.string(), data: z.string().max(1024 * 1024) }).strict(), output: z.object({}) },
+  'term.resize': { input: z.object({ id: z.string(), ...TermSize.shape }).strict(), output: z.object({}) },
+  /** The renderer has drawn this many more characters of the terminal's output (flow control). */
+  'term.ack': { input: z.object({ id: z.string(), chars: z.number().int().min(0).max(100_000_000) }).strict(), output: z.object({}) },
+  'term.close': { input: z.object({ id: z.string() }).strict(), output: z.object({}) },
+  /** Opt-in: the terminal's transcript, timestamped, goes into this run's history (null: stop recording). */
+  'term.record': { input: z.object({ id: z.string(), runId: Id.nullable() }).strict(), output: TermInfo },
+  /** A command step's text with parameter values filled in, quoted for a shell, to paste into a terminal. */
+  'steps.render': {
+    input: z.object({ runId: Id, stepId: z.string().min(1), params: z.record(z.string().max(200), z.string().max(10_000)), useRemoteHint: z.boolean().optional() }).strict(),
+    output: z.object({ text: z.string() }),
+  },
+
   'prompts.pending': { input: Empty, output: z.array(Prompt) },
   'prompts.answer': { input: z.object({ id: Id, answer: PromptAnswer }).strict(), output: z.object({ answered: z.boolean() }) },
 } as const;
@@ -92,6 +109,9 @@ export const events = {
   'prompt.request': Prompt,
   /** A prompt was answered (here or in another window) or timed out. */
   'prompt.closed': z.object({ id: z.string() }),
+  /** Terminal output, batched (~5 ms) and never splitting a character. */
+  'term.data': TermData,
+  'term.exit': TermExit,
 } as const;
 
 export type Methods = typeof methods;

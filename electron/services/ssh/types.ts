@@ -82,3 +82,21 @@ export interface SshPool {
 
 /** Why a connection failed, for callers that react differently (offer to review a host key, re-ask a secret). */
 export type SshErrorKind = 'host-key' | 'auth' | 'timeout' | 'network' | 'disposed';
+
+/** An interactive shell on a host: a pty channel (TERM xterm-256color), resizable, with backpressure. */
+export interface ShellChannel {
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  onData(listener: (data: Buffer) => void): void;
+  onExit(listener: (exitCode: number | null, signal: string | null) => void): void;
+  /** Stop reading from the server (SSH window fills, the remote program blocks) until resume(). */
+  pause(): void;
+  resume(): void;
+  close(): void;
+}
+
+export interface ShellOptions {
+  cols: number;
+  rows: number;
+  term?: string;
+}

@@ -41,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Only if a test failed: leave no remote sleeper behind (these commands are ours alone).
-  for (const pid of await remotePids(sshd?.user ?? '', 'sleep 60[01][0-9]')) process.kill(pid, 'SIGKILL');
+  for (const pid of await remotePids(sshd?.user ?? '', `sleep 60[0-9][0-9]\\.${process.pid}`)) process.kill(pid, 'SIGKILL');
   await Promise.all([pool, ...extraPools].map((p) => p?.dispose()));
   await sshd?.stop();
   rmSync(home, { recursive: true, force: true });
@@ -65,6 +65,13 @@ function start(conn: SshConnection, command: string, opts: { env?: Record<string
   });
   return { handle, out, done: handle.exited.then((exit): Ran => ({ ...exit, ...out })) };
 }
+
+/**
+ * Sleeps this test process alone runs (`sleep 6001.<pid>`: GNU sleep takes fractions), so server-side checks and
+ * the cleanup never see another run's processes; `sleepers(1, 2)` matches the command lines of those exactly.
+ */
+const sleep = (n: number): string => `sleep ${6000 + n}.${process.pid}`;
+const sleepers = (...ns: number[]): string => `^sleep (${ns.map((n) => 6000 + n).join('|')})\\.${process.pid}$`;
 
 const run = (conn: SshConnection, command: string, opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Ran> => start(conn, command, opts).done;
 const accepted = (): number => sshd.log().split('\n').filter((l) => l.startsWith('Accepted publickey')).length;
@@ -126,10 +133,10 @@ describe('remote exec on a pooled connection', () => {
 
   it('cancel right after starting still finds and ends the remote command', async () => {
     const conn = await pool.connect(host());
-    const { handle, done } = start(conn, 'sleep 6006');
+    const { handle, done } = start(conn, sleep(6));
     handle.cancel();
     expect(await done).toMatchObject({ cancelled: true });
-    expect(await remotePids(sshd.user, '^sleep 6006$')).toEqual([]);
+    expect(await remotePids(sshd.user, sleepers(6))).toEqual([]);
   });
 
   it('copes with a login shell that prints to stderr before the command runs (rc-file noise)', async () => {
@@ -142,11 +149,11 @@ describe('remote exec on a pooled connection', () => {
     try {
       const conn = await own.connect(hostOn(noisy));
       expect(await run(conn, 'echo out; echo err >&2')).toMatchObject({ stdout: 'out\n', stderr: 'stty: not a tty\nerr\n', exitCode: 0 });
-      const { handle, done } = start(conn, 'sleep 6007');
-      await until('the sleep runs on the server', async () => (await remotePids(noisy.user, '^sleep 6007$')).length === 1);
+      const { handle, done } = start(conn, sleep(7));
+      await until('the sleep runs on the server', async () => (await remotePids(noisy.user, sleepers(7))).length === 1);
       handle.cancel();
       expect(await done).toMatchObject({ cancelled: true, stderr: 'stty: not a tty\n' });
-      expect(await remotePids(noisy.user, '^sleep 6007$')).toEqual([]);
+      expect(await remotePids(noisy.user, sleepers(7))).toEqual([]);
     } finally {
       await own.dispose();
       await noisy.stop();
@@ -161,56 +168,56 @@ describe('remote exec on a pooled connection', () => {
   it('cancel ends the remote command and everything it started, escalating past SIGINT', async () => {
     const conn = await pool.connect(host());
     // A background job of a non-interactive shell ignores SIGINT, so this needs SIGTERM.
-    const { handle, done } = start(conn, 'sleep 6001 & sleep 6002; wait');
-    await until('both sleeps run on the server', async () => (await remotePids(sshd.user, '^sleep 600[12]$')).length === 2);
+    const { handle, done } = start(conn, `${sleep(1)} & ${sleep(2)}; wait`);
+    await until('both sleeps run on the server', async () => (await remotePids(sshd.user, sleepers(1, 2))).length === 2);
     handle.cancel();
     const exit = await done;
     expect(exit).toMatchObject({ cancelled: true, timedOut: false, connectionLost: false });
-    expect(await remotePids(sshd.user, '^sleep 600[12]$')).toEqual([]);
+    expect(await remotePids(sshd.user, sleepers(1, 2))).toEqual([]);
   });
 
   it('cancelling 8 commands at once ends them all, though their killers need more sessions than sshd allows', async () => {
     const conn = await pool.connect(host());
-    const runs = Array.from({ length: 8 }, (_, i) => start(conn, `sleep 601${i}`));
-    await until('all 8 run on the server', async () => (await remotePids(sshd.user, '^sleep 601[0-7]$')).length === 8);
+    const runs = Array.from({ length: 8 }, (_, i) => start(conn, sleep(10 + i)));
+    await until('all 8 run on the server', async () => (await remotePids(sshd.user, sleepers(10, 11, 12, 13, 14, 15, 16, 17))).length === 8);
     for (const r of runs) r.handle.cancel();
     const exits = await Promise.all(runs.map((r) => r.done));
     expect(exits.every((e) => e.cancelled)).toBe(true);
-    expect(await remotePids(sshd.user, '^sleep 601[0-7]$')).toEqual([]);
+    expect(await remotePids(sshd.user, sleepers(10, 11, 12, 13, 14, 15, 16, 17))).toEqual([]);
   });
 
   it('cancel of a command that ignores SIGINT and SIGTERM ends it with SIGKILL', async () => {
     const conn = await pool.connect(host());
-    const { handle, done } = start(conn, `trap '' INT TERM; sleep 6003`);
-    await until('the sleep runs on the server', async () => (await remotePids(sshd.user, '^sleep 6003$')).length === 1);
+    const { handle, done } = start(conn, `trap '' INT TERM; ${sleep(3)}`);
+    await until('the sleep runs on the server', async () => (await remotePids(sshd.user, sleepers(3))).length === 1);
     handle.cancel();
     const exit = await done;
     expect(exit).toMatchObject({ cancelled: true, exitCode: null, signal: 'SIGKILL' });
     expect(exit.durationMs).toBeGreaterThanOrEqual(550); // INT and TERM each got their grace period
-    expect(await remotePids(sshd.user, '^sleep 6003$')).toEqual([]);
+    expect(await remotePids(sshd.user, sleepers(3))).toEqual([]);
   });
 
   it('a timeout ends the remote command the same way', async () => {
     const conn = await pool.connect(host());
-    const exit = await run(conn, 'echo started; sleep 6004', { timeoutMs: 400 });
+    const exit = await run(conn, `echo started; ${sleep(4)}`, { timeoutMs: 400 });
     expect(exit).toMatchObject({ timedOut: true, cancelled: false, stdout: 'started\n' });
     expect(exit.durationMs).toBeGreaterThanOrEqual(400);
-    expect(await remotePids(sshd.user, '^sleep 6004$')).toEqual([]);
+    expect(await remotePids(sshd.user, sleepers(4))).toEqual([]);
   });
 
   it('a connection cut from the server side ends the command as connectionLost, keeps its output, and the next connect reconnects', async () => {
     const own = makePool();
     extraPools.push(own);
     const conn = await own.connect(host());
-    const { done, out } = start(conn, 'echo before; sleep 6005');
-    await until('the command printed and sleeps', async () => out.stdout === 'before\n' && (await remotePids(sshd.user, '^sleep 6005$')).length === 1);
-    const [sleeper] = await remotePids(sshd.user, '^sleep 6005$');
+    const { done, out } = start(conn, `echo before; ${sleep(5)}`);
+    await until('the command printed and sleeps', async () => out.stdout === 'before\n' && (await remotePids(sshd.user, sleepers(5))).length === 1);
+    const [sleeper] = await remotePids(sshd.user, sleepers(5));
     const serving = connectionProcessesOf(sshd, sleeper ?? 0);
     expect(serving).toHaveLength(2);
     for (const pid of serving) process.kill(pid, 'SIGKILL');
     const exit = await done;
     expect(exit).toMatchObject({ connectionLost: true, exitCode: null, cancelled: false, stdout: 'before\n' });
-    for (const pid of await remotePids(sshd.user, 'sleep 6005')) process.kill(pid, 'SIGKILL'); // the shell and sleep the cut orphaned
+    for (const pid of await remotePids(sshd.user, `sleep 6005\\.${process.pid}`)) process.kill(pid, 'SIGKILL'); // the shell and sleep the cut orphaned
 
     const before = accepted();
     const again = await own.connect(host());

@@ -1,0 +1,30 @@
+/**
+ * Terminals in the contract: local shells (node-pty) and SSH shells over the pooled connection, their data as
+ * events, keystrokes and resizes as calls, and the acknowledgements that drive flow control end to end.
+ */
+import { z } from 'zod';
+import { HostName } from './hosts.js';
+
+export const TermSize = z.object({ cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) });
+
+export const TermOpen = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('local'), cwd: z.string().max(4096).optional(), ...TermSize.shape }).strict(),
+  z.object({ kind: z.literal('ssh'), host: HostName, ...TermSize.shape }).strict(),
+]);
+export type TermOpen = z.infer<typeof TermOpen>;
+
+export const TermInfo = z.object({
+  id: z.string(),
+  kind: z.enum(['local', 'ssh']),
+  title: z.string(),
+  /** The run whose history receives the transcript, when recording is on. */
+  recordingRunId: z.string().nullable(),
+  exited: z.boolean(),
+});
+export type TermInfo = z.infer<typeof TermInfo>;
+
+export const TermData = z.object({ id: z.string(), data: z.string() });
+export type TermData = z.infer<typeof TermData>;
+
+export const TermExit = z.object({ id: z.string(), exitCode: z.number().int().nullable(), signal: z.string().nullable() });
+export type TermExit = z.infer<typeof TermExit>;
