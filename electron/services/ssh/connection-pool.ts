@@ -5,6 +5,7 @@
  * step reconnects. Remote commands are ended for real on cancel or timeout (see `killScript`).
  */
 import ssh2 from 'ssh2';
+import { openShell } from './shell-channel.js';
 import type { AnyAuthMethod, Client as SshClient, ClientChannel, ExecOptions, ParsedKey } from 'ssh2';
 import { StringDecoder } from 'node:string_decoder';
 import type { RemoteEndpoint } from '../../../shared/contract/hosts.js';
@@ -468,6 +469,15 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     live.facade = {
       endpoint: live.endpoint,
       exec: (command, opts) => execOn(live, final, command, opts),
+      shell: (opts) => {
+        // An open shell keeps the connection from idling out, like a running command.
+        live.busy++;
+        touch(live);
+        return openShell(final, opts, () => {
+          live.busy--;
+          touch(live);
+        });
+      },
       close: () => closeLive(live),
     };
     for (const c of clients) {

@@ -12,7 +12,7 @@ import { createSshPool } from './connection-pool.js';
 import type { PromptBroker } from './prompt-broker.js';
 import { readSshConfigPreview } from './ssh-config-import.js';
 import { createHostKeyVerifier } from './trust.js';
-import type { ResolvedHost, SshConnection } from './types.js';
+import type { ResolvedHost, ShellChannel, ShellOptions, SshConnection } from './types.js';
 
 export interface RemoteServiceDeps {
   hosts: HostStore;
@@ -25,6 +25,8 @@ export interface RemoteService {
   runner: RemoteRunner;
   test(name: string): Promise<HostTest>;
   previewSshConfig(file: string): Promise<SshConfigPreview>;
+  /** An interactive shell on an inventory host, over its pooled connection. */
+  openShell(name: string, opts: ShellOptions): Promise<ShellChannel>;
   /** Closes the pooled connection to a host (its entry changed, or its key was forgotten). */
   disconnect(name: string): void;
   dispose(): Promise<void>;
@@ -145,6 +147,7 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
       const preview = await readSshConfigPreview(file, { readFile: readText, listDir: (dir) => readdir(dir), home: deps.home });
       return { ...preview, hosts: preview.hosts.map((h) => ({ ...h, exists: false })) };
     },
+    openShell: async (name, opts) => (await connect(name)).shell(opts),
     disconnect(name) {
       open.get(name)?.close();
       open.delete(name);

@@ -71,6 +71,8 @@ export interface RemoteExecHandle {
 export interface SshConnection {
   readonly endpoint: RemoteEndpoint;
   exec(command: string, opts: RemoteExecOptions): RemoteExecHandle;
+  /** An interactive shell (pty) on this connection, for terminals. */
+  shell(opts: ShellOptions): Promise<ShellChannel>;
   /** Ends the pooled connection for all its users (running commands report connectionLost); the next connect makes a new one. */
   close(): void;
 }
