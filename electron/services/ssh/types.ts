@@ -47,7 +47,7 @@ export interface ResolvedHost {
 export type RemoteStream = 'stdout' | 'stderr';
 
 export interface RemoteExecOptions {
-  /** Set with `export NAME='value'` before the command (see connection-pool.ts); names must be shell identifiers. */
+  /** Set with `export NAME='value'` before the command (see remote-exec.ts); names must be shell identifiers. */
   env?: Record<string, string>;
   timeoutMs: number;
   onOutput(stream: RemoteStream, data: string): void;
