@@ -11,8 +11,12 @@ import type { RunService } from '../services/runs/run-service.js';
 import { StoreError } from '../services/store/store-error.js';
 import { createHostHandlers, type HostHandlerDeps } from './host-handlers.js';
 import { createTermHandlers } from './term-handlers.js';
+import type { TerminalService } from '../services/terminal/terminal-service.js';
+import type { ShellParser } from '../../shared/runbook/shell.js';
 
 export interface HandlerDeps extends HostHandlerDeps {
+  terminals: TerminalService;
+  shell: ShellParser;
   version: string;
   mode: 'electron' | 'web';
   dataDir: string;
@@ -52,7 +56,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   return {
     ...createHostHandlers(deps),
-    ...createTermHandlers(),
+    ...createTermHandlers({ terminals: deps.terminals, runs: deps.runs, shell: deps.shell }),
     'app.info': () => ({ version: deps.version, mode: deps.mode, dataDir: deps.dataDir, deviceId: deps.deviceId, hostname: deps.hostname, settings: deps.settings() }),
     'settings.update': (input) => {
       if (input.operator !== undefined) deps.saveSetting('operator', input.operator.trim());

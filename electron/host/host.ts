@@ -11,6 +11,7 @@ import { createExecService } from '../services/exec/local-exec.js';
 import { createRunbookService } from '../services/runbooks/runbook-service.js';
 import { loadShellParser } from '../services/runbooks/shell-grammar.js';
 import { createRunService } from '../services/runs/run-service.js';
+import { createTerminalService } from '../services/terminal/terminal-service.js';
 import { createPromptBroker } from '../services/ssh/prompt-broker.js';
 import { createRemoteService } from '../services/ssh/remote-service.js';
 import { createHostStore } from '../services/store/host-store.js';
@@ -73,6 +74,13 @@ export async function createHost(options: HostOptions): Promise<Host> {
   });
   runs.recoverInterrupted();
 
+  const terminals = createTerminalService({
+    emit,
+    clock,
+    timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    openSshShell: (host, opts) => remote.openShell(host, opts),
+    record: (runId, chunk, terminal) => runs.recordTerminal(runId, terminal, chunk),
+  });
   const handlers = createHandlers({
     version: options.version,
     mode: options.mode === 'electron' ? 'electron' : 'web',
@@ -90,6 +98,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
     previewSshConfig: (file) => remote.previewSshConfig(file),
     testHost: (name) => remote.test(name),
     disconnect: (name) => remote.disconnect(name),
+    terminals,
+    shell,
   });
   const dispatch = createDispatch(handlers, options.onInternalError ? { onInternalError: options.onInternalError } : {});
 
@@ -101,6 +111,7 @@ export async function createHost(options: HostOptions): Promise<Host> {
     },
     async close() {
       prompts.cancelAll();
+      await terminals.dispose();
       await runs.dispose();
       await remote.dispose();
       exec.dispose();

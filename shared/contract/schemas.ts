@@ -147,6 +147,8 @@ export const RunDetail = z.object({
   params: z.array(Param),
   steps: z.array(StepState),
   notes: z.array(Note),
+  /** Terminal transcripts recorded into this run; each id answers runs.output like an attempt's. */
+  recordings: z.array(z.object({ id: z.string(), title: z.string(), startedAt: z.string() })),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 

@@ -89,6 +89,24 @@ describe('the contract over the WebSocket', () => {
     expect(await call('prompts.answer', { id: 'no-such-prompt', answer: { kind: 'cancel' } })).toEqual({ answered: false });
     expect(await call('hosts.remove', { id: web.id })).toEqual({ removed: true });
 
+    // Terminals, recorded into a run, and a step rendered for pasting.
+    const third = (await call('runs.start', { runbookId: imported.runbookId, sectionId: section.id })) as RunDetail;
+    expect(await call('steps.render', { runId: third.run.id, stepId: echo!.id, params: { name: "it's $(id)" } })).toEqual({ text: expect.stringContaining('echo "hi ') });
+    const term = (await call('term.open', { kind: 'local', cols: 80, rows: 24 })) as { id: string; kind: string };
+    expect(term.kind).toBe('local');
+    expect(await call('term.record', { id: term.id, runId: third.run.id })).toMatchObject({ recordingRunId: third.run.id });
+    await call('term.resize', { id: term.id, cols: 100, rows: 30 });
+    await call('term.input', { id: term.id, data: 'echo opsdeck-$((6*7))\r' });
+    const termText = () => client.events.filter((e) => e.event === 'term.data' && (e.payload as { id: string }).id === term.id).map((e) => (e.payload as { data: string }).data).join('');
+    await until(() => termText().includes('opsdeck-42'));
+    await call('term.ack', { id: term.id, chars: termText().length });
+    expect(await call('term.list', {})).toMatchObject([{ id: term.id, exited: false }]);
+    const recorded = (await call('runs.get', { runId: third.run.id })) as RunDetail;
+    expect(recorded.recordings).toHaveLength(1);
+    const transcript = (await call('runs.output', { runId: third.run.id, attemptId: recorded.recordings[0]!.id })) as Array<{ data: string }>;
+    expect(transcript.map((c) => c.data).join('')).toContain('opsdeck-42');
+    expect(await call('term.close', { id: term.id })).toEqual({});
+
     expect([...answered].sort()).toEqual(Object.keys(methods).sort());
   });
 

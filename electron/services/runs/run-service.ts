@@ -5,6 +5,7 @@
  */
 import { dirname, isAbsolute } from 'node:path';
 import { existsSync } from 'node:fs';
+import { v7 as uuidv7 } from 'uuid';
 import { ContractError } from '../../../shared/contract/errors.js';
 import type { OutputChunk, Run, RunDetail } from '../../../shared/contract/schemas.js';
 import { substituteParams } from '../../../shared/exec/substitute.js';
@@ -61,6 +62,7 @@ export function createRunService(deps: RunServiceDeps) {
   const now = (): string => clock.now().toISOString();
   const running = new Map<string, Running>();
   const fanouts = new Map<string, Running[]>();
+  const recordings = new Map<string, { id: string; seq: number }>();
   const remoteRunner = (): RemoteRunner => {
     if (!deps.remote) throw new ContractError('unavailable', 'running steps on remote hosts is not available here');
     return deps.remote;
@@ -255,6 +257,22 @@ export function createRunService(deps: RunServiceDeps) {
       r.cancel();
       await r.done;
       return load(runId);
+    },
+
+    /**
+     * A batch of a recording terminal's output, kept in the run's history: one recording per terminal and run,
+     * stored like an attempt's output (its id answers runs.output) and listed in the run's `recordings`.
+     */
+    recordTerminal(runId: string, terminal: { id: string; title: string }, chunk: { at: string; data: string }): void {
+      const key = `${runId}\u0000${terminal.id}`;
+      let rec = recordings.get(key);
+      if (!rec) {
+        open(runId);
+        rec = { id: uuidv7(), seq: 0 };
+        recordings.set(key, rec);
+        event(runId, 'terminal.recording', { recordingId: rec.id, title: terminal.title });
+      }
+      runs.appendChunk({ runId, attemptId: rec.id, stepId: 'terminal', seq: rec.seq++, stream: 'stdout', data: chunk.data, at: chunk.at });
     },
 
     /** Runs left open by a crash (their process is gone) are marked interrupted, their running attempts too. */

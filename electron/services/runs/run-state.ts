@@ -55,6 +55,7 @@ export function foldRun({ run, runbookTitle, document, events, chunkCounts }: Fo
   );
   const attempts = new Map<string, Attempt>();
   const notes: Note[] = [];
+  const recordings: RunDetail['recordings'] = [];
   let status: RunStatus = 'running';
   let endedAt: string | null = null;
 
@@ -115,6 +116,9 @@ export function foldRun({ run, runbookTitle, document, events, chunkCounts }: Fo
         if (owner) owner.status = latestStatus(owner.attempts);
         break;
       }
+      case 'terminal.recording':
+        recordings.push({ id: String(e.data.recordingId ?? ''), title: String(e.data.title ?? ''), startedAt: e.at });
+        break;
       case 'run.finished':
         status = e.data.status === 'failed' ? 'failed' : 'completed';
         endedAt = e.at;
@@ -161,5 +165,6 @@ export function foldRun({ run, runbookTitle, document, events, chunkCounts }: Fo
     params,
     steps: steps.map((s) => states.get(s.id) as StepState),
     notes,
+    recordings,
   };
 }

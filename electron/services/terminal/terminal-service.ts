@@ -1,0 +1,315 @@
+/**
+ * Interactive terminals: the user's login shell on this machine (node-pty) or a shell on an inventory host (an SSH
+ * pty channel). Output leaves batched and whole-character (`term.data`), paced by the renderer's acknowledgements;
+ * keystrokes and resizes come in as calls. A terminal that exits stays listed, marked exited, until it is closed.
+ *
+ * Recording is opt-in per terminal and records only the OUTPUT stream, exactly what the terminal shows, never the
+ * keystrokes sent to it. What is typed while the terminal does not echo (a password at `sudo`, `read -s`, an ssh
+ * passphrase) therefore never reaches a run's history; whatever the terminal does display (a command line with a
+ * token in it, a secret a program prints) is recorded as shown.
+ */
+import { randomUUID } from 'node:crypto';
+import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { constants as osConstants, homedir } from 'node:os';
+import { basename, isAbsolute, join } from 'node:path';
+import * as nodePty from 'node-pty';
+import { ContractError } from '../../../shared/contract/errors.js';
+import type { TermData, TermExit, TermInfo, TermOpen } from '../../../shared/contract/terminals.js';
+import type { ShellChannel, ShellOptions } from '../ssh/types.js';
+import { createFlowController, createOutputBatcher, type FlowController, type OutputBatcher, type Timers } from './flow-control.js';
+
+/** A shell channel; `user` (the login name on the host) makes the title `user@host`, else the title is the host. */
+export type SshShell = ShellChannel & { readonly user?: string };
+
+export interface TerminalServiceDeps {
+  /** node-pty's spawn (the default); tests pass a fake. */
+  spawnPty?: typeof nodePty.spawn;
+  /** A shell on an inventory host over its pooled connection; absent: SSH terminals are unavailable. */
+  openSshShell?(host: string, opts: ShellOptions): Promise<SshShell>;
+  emit(event: 'term.data', payload: TermData): void;
+  emit(event: 'term.exit', payload: TermExit): void;
+  clock: { now(): Date };
+  timers: Timers;
+  /** The user's login shell; default $SHELL, else /bin/bash. Started as a login shell (`-l`). */
+  shell?: string;
+  /** The environment local shells start with; default process.env. */
+  env?: Record<string, string | undefined>;
+  /** Where local shells start when no folder is given; default the home directory. */
+  home?: string;
+  /** Stores one batch of a recording terminal's output in the run's history (which terminal: to tell two apart). */
+  record?(runId: string, chunk: { at: string; data: string }, terminal: { id: string; title: string }): void;
+  /** Flow-control and batching tuning, for tests; defaults in flow-control.ts. */
+  flow?: { highWatermark?: number; lowWatermark?: number; batchMs?: number };
+}
+
+export interface TerminalService {
+  open(request: TermOpen): Promise<TermInfo>;
+  input(id: string, data: string): void;
+  resize(id: string, cols: number, rows: number): void;
+  ack(id: string, chars: number): void;
+  close(id: string): void;
+  list(): TermInfo[];
+  record(id: string, runId: string | null): TermInfo;
+  /** Closes every terminal and waits (boundedly) for their processes to end. */
+  dispose(): Promise<void>;
+}
+
+/** TERM for local shells; SSH channels ask the server for the same. What xterm.js emulates. */
+export const TERM_NAME = 'xterm-256color';
+/** After SIGHUP, a local shell gets this long to exit before SIGKILL: enough for bash to save its history. */
+const KILL_GRACE_MS = 3_000;
+/** dispose() stops waiting for a process this long after SIGKILL (or after closing an SSH channel). */
+const EXIT_WAIT_MS = 1_000;
+
+/** What a terminal reads from and writes to: a pty or an SSH channel. */
+interface Source {
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  pause(): void;
+  resume(): void;
+  /** Asks the program to end: SIGHUP for a pty, closing the channel for SSH. */
+  hangUp(): void;
+  /** Insists: SIGKILL for a pty; null when there is nothing more to do. */
+  kill: (() => void) | null;
+}
+
+interface Terminal {
+  info: TermInfo;
+  source: Source;
+  flow: FlowController;
+  batcher: OutputBatcher;
+  closed: boolean;
+  exited: Promise<void>;
+  markExited(): void;
+}
+
+const signalNames = new Map<number, string>(Object.entries(osConstants.signals).map(([name, n]) => [n, name]));
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+export function createTerminalService(deps: TerminalServiceDeps): TerminalService {
+  const { timers } = deps;
+  const spawnPty = deps.spawnPty ?? nodePty.spawn;
+  const home = deps.home ?? homedir();
+  const terminals = new Map<string, Terminal>();
+  let disposed = false;
+
+  const get = (id: string): Terminal => {
+    const t = terminals.get(id);
+    if (!t) throw new ContractError('not_found', `no terminal ${id}`);
+    return t;
+  };
+
+  const flushBatch = (t: Terminal, data: string): void => {
+    const runId = t.info.recordingRunId;
+    if (runId !== null && deps.record) {
+      try {
+        deps.record(runId, { at: deps.clock.now().toISOString(), data }, { id: t.info.id, title: t.info.title });
+      } catch {
+        // The run ended or the store refused: stop recording rather than lose the terminal (list() shows it stopped).
+        t.info.recordingRunId = null;
+      }
+    }
+    if (!t.closed) deps.emit('term.data', { id: t.info.id, data });
+  };
+
+  const onOutput = (t: Terminal, data: string | Buffer): void => {
+    if (t.closed) return;
+    const chars = t.batcher.write(data);
+    if (chars > 0) t.flow.sent(chars);
+  };
+
+  const onExit = (t: Terminal, exitCode: number | null, signal: string | null): void => {
+    if (t.info.exited) return;
+    if (!t.closed) t.batcher.flushNow(true);
+    t.info.exited = true;
+    t.markExited();
+    if (!t.closed) deps.emit('term.exit', { id: t.info.id, exitCode, signal });
+  };
+
+  const add = (kind: TermInfo['kind'], title: string, source: Source): Terminal => {
+    let markExited = (): void => undefined;
+    const exited = new Promise<void>((resolve) => {
+      markExited = resolve;
+    });
+    const info: TermInfo = { id: randomUUID(), kind, title, recordingRunId: null, exited: false };
+    const t: Terminal = {
+      info,
+      source,
+      closed: false,
+      exited,
+      markExited: () => markExited(),
+      flow: createFlowController({ highWatermark: deps.flow?.highWatermark, lowWatermark: deps.flow?.lowWatermark, pause: () => source.pause(), resume: () => source.resume() }),
+      batcher: createOutputBatcher({ batchMs: deps.flow?.batchMs, timers, flush: (data) => flushBatch(t, data) }),
+    };
+    terminals.set(info.id, t);
+    return t;
+  };
+
+  const openLocal = (cwd: string | undefined, cols: number, rows: number): TermInfo => {
+    const shell = deps.shell ?? process.env.SHELL ?? '/bin/bash';
+    const dir = resolveCwd(cwd, home);
+    try {
+      accessSync(shell, fsConstants.X_OK);
+    } catch {
+      throw new ContractError('unavailable', `the login shell ${shell} does not exist or cannot be run`);
+    }
+    let pty: nodePty.IPty;
+    try {
+      // utf8 (node-pty's default) also sets IUTF8 on the pty, so the kernel's line editing erases whole characters.
+      pty = spawnPty(shell, ['-l'], { name: TERM_NAME, cols, rows, cwd: dir, env: shellEnv(deps.env ?? process.env) });
+    } catch (error) {
+      throw new ContractError('unavailable', `could not start ${shell}: ${messageOf(error)}`);
+    }
+    const t = add('local', basename(shell), {
+      write: (data) => pty.write(data),
+      resize: (c, r) => pty.resize(c, r),
+      pause: () => pty.pause(),
+      resume: () => pty.resume(),
+      hangUp: () => pty.kill('SIGHUP'),
+      kill: () => pty.kill('SIGKILL'),
+    });
+    pty.onData((data) => onOutput(t, data));
+    pty.onExit(({ exitCode, signal }) => onExit(t, exitCode, signal ? (signalNames.get(signal) ?? `signal ${signal}`) : null));
+    return { ...t.info };
+  };
+
+  const openSsh = async (host: string, cols: number, rows: number): Promise<TermInfo> => {
+    if (!deps.openSshShell) throw new ContractError('unavailable', 'SSH terminals are not available here');
+    let channel: SshShell;
+    try {
+      channel = await deps.openSshShell(host, { cols, rows, term: TERM_NAME });
+    } catch (error) {
+      if (error instanceof ContractError) throw error;
+      throw new ContractError('unavailable', `could not open a shell on ${host}: ${messageOf(error)}`);
+    }
+    if (disposed) {
+      channel.close();
+      throw new ContractError('unavailable', 'Opsdeck is shutting down');
+    }
+    const t = add('ssh', channel.user ? `${channel.user}@${host}` : host, {
+      write: (data) => channel.write(data),
+      resize: (c, r) => channel.resize(c, r),
+      pause: () => channel.pause(),
+      resume: () => channel.resume(),
+      hangUp: () => channel.close(),
+      kill: null,
+    });
+    channel.onData((data) => onOutput(t, data));
+    channel.onExit((exitCode, signal) => onExit(t, exitCode, signal));
+    return { ...t.info };
+  };
+
+  /** Ends a terminal's program; resolves once it has exited, or once waiting longer would not help. */
+  const stop = (t: Terminal): Promise<void> => {
+    t.closed = true;
+    t.batcher.dispose();
+    if (t.info.exited) return Promise.resolve();
+    // A paused source would never read the hang-up's EOF; what it reads now is dropped.
+    t.source.resume();
+    t.source.hangUp();
+    const handles: unknown[] = [];
+    const gaveUp = new Promise<void>((resolve) => {
+      const kill = t.source.kill;
+      if (kill) {
+        handles.push(timers.setTimeout(() => {
+          kill();
+          handles.push(timers.setTimeout(resolve, EXIT_WAIT_MS));
+        }, KILL_GRACE_MS));
+      } else {
+        handles.push(timers.setTimeout(resolve, EXIT_WAIT_MS));
+      }
+    });
+    return Promise.race([t.exited, gaveUp]).finally(() => {
+      for (const h of handles) timers.clearTimeout(h);
+    });
+  };
+  const stopping = new Set<Promise<void>>();
+  const close = (t: Terminal): void => {
+    terminals.delete(t.info.id);
+    const done = stop(t);
+    stopping.add(done);
+    void done.finally(() => stopping.delete(done));
+  };
+
+  return {
+    async open(request) {
+      if (disposed) throw new ContractError('unavailable', 'Opsdeck is shutting down');
+      switch (request.kind) {
+        case 'local':
+          return openLocal(request.cwd, request.cols, request.rows);
+        case 'ssh':
+          return openSsh(request.host, request.cols, request.rows);
+        default:
+          return assertNever(request);
+      }
+    },
+    input(id, data) {
+      const t = get(id);
+      // Keys typed into a terminal whose program has ended have nowhere to go.
+      if (!t.info.exited) t.source.write(data);
+    },
+    resize(id, cols, rows) {
+      const t = get(id);
+      if (t.info.exited) return;
+      try {
+        t.source.resize(cols, rows);
+      } catch {
+        // The program exited between the check and the call (node-pty throws then); the exit event follows.
+      }
+    },
+    ack(id, chars) {
+      get(id).flow.acked(chars);
+    },
+    close(id) {
+      close(get(id));
+    },
+    list() {
+      return [...terminals.values()].map((t) => ({ ...t.info }));
+    },
+    record(id, runId) {
+      const t = get(id);
+      if (runId !== null && !deps.record) throw new ContractError('unavailable', 'recording terminals is not available here');
+      // Output queued so far belongs to the recording state it arrived in.
+      t.batcher.flushNow();
+      t.info.recordingRunId = runId;
+      return { ...t.info };
+    },
+    async dispose() {
+      disposed = true;
+      for (const t of [...terminals.values()]) close(t);
+      await Promise.all([...stopping]);
+    },
+  };
+}
+
+/** The folder a local shell starts in: the one asked for (absolute, or `~/...`), which must exist, else home. */
+export function resolveCwd(cwd: string | undefined, home: string): string {
+  if (cwd === undefined || cwd.trim() === '') return home;
+  const path = cwd === '~' ? home : cwd.startsWith('~/') ? join(home, cwd.slice(2)) : cwd;
+  if (!isAbsolute(path)) throw new ContractError('invalid_input', `the terminal's folder must be an absolute path or start with ~/ (got "${cwd}")`);
+  let isDir: boolean;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    throw new ContractError('invalid_input', `the terminal's folder ${path} does not exist`);
+  }
+  if (!isDir) throw new ContractError('invalid_input', `the terminal's folder ${path} is not a folder`);
+  return path;
+}
+
+/**
+ * The environment of a local shell: ours, minus Electron's own switches (ELECTRON_RUN_AS_NODE would turn any
+ * Electron app started from the shell into plain node), with truecolor announced and a UTF-8 locale when none is set.
+ */
+function shellEnv(base: Record<string, string | undefined>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) if (value !== undefined && !key.startsWith('ELECTRON_')) env[key] = value;
+  env.COLORTERM = 'truecolor';
+  if (!env.LC_ALL && !env.LC_CTYPE && !env.LANG) env.LANG = 'C.UTF-8';
+  return env;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected ${JSON.stringify(value)}`);
+}
