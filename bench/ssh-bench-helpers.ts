@@ -89,6 +89,18 @@ export async function rawSsh2(ep: Endpoint): Promise<{ exec(): Promise<void>; cl
   };
 }
 
+/** A new ssh2 connection (Nagle off) to `ep` running `true` once, closed after: ms from connect to the channel's close. */
+export async function rawSsh2Fresh(ep: Endpoint): Promise<number> {
+  const t = performance.now();
+  const raw = await rawSsh2(ep);
+  try {
+    await raw.exec();
+    return performance.now() - t;
+  } finally {
+    raw.close();
+  }
+}
+
 /** The in-process host, answering host-key prompts as a person would: yes for our servers' keys, no otherwise. */
 export interface Deck {
   host: Host;
