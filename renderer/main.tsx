@@ -11,6 +11,7 @@ import './styles/runbook.css';
 import './styles/run.css';
 import './styles/remote.css';
 import './styles/hosts.css';
+import './styles/terminal.css';
 import { App } from './app/App.js';
 
 const root = document.getElementById('root');

@@ -9,6 +9,7 @@ import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
 import { RunPage } from '../features/run/RunPage.js';
 import { RunbookPage } from '../features/runbook/RunbookPage.js';
 import { SettingsPage } from '../features/settings/SettingsPage.js';
+import { TerminalsPage } from '../features/terminal/TerminalsPage.js';
 import { useApp } from '../stores/app-store.js';
 import { Header } from './Header.js';
 import { formatRoute, href, type Route } from './route.js';
@@ -26,6 +27,8 @@ function View({ route }: { route: Route }) {
       return <HistoryPage />;
     case 'hosts':
       return <HostsPage />;
+    case 'terminals':
+      return <TerminalsPage />;
     case 'settings':
       return <SettingsPage />;
     case 'not-found':

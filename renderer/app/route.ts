@@ -10,6 +10,7 @@ export type Route =
   | { name: 'run'; runId: string }
   | { name: 'history' }
   | { name: 'hosts' }
+  | { name: 'terminals' }
   | { name: 'settings' }
   | { name: 'not-found'; hash: string };
 
@@ -27,6 +28,7 @@ export function parseRoute(hash: string): Route {
   if (path === '' || path === 'library') return { name: 'library' };
   if (path === 'history') return { name: 'history' };
   if (path === 'hosts') return { name: 'hosts' };
+  if (path === 'terminals') return { name: 'terminals' };
   if (path === 'settings') return { name: 'settings' };
   const parts = path.split('/');
   const [head, first, keyword, second] = parts;
@@ -50,6 +52,7 @@ export function formatRoute(route: Route): string {
     case 'library':
     case 'history':
     case 'hosts':
+    case 'terminals':
     case 'settings':
       return `#/${route.name}`;
     case 'runbook': {
@@ -69,6 +72,7 @@ export const href = {
   library: (): string => formatRoute({ name: 'library' }),
   history: (): string => formatRoute({ name: 'history' }),
   hosts: (): string => formatRoute({ name: 'hosts' }),
+  terminals: (): string => formatRoute({ name: 'terminals' }),
   settings: (): string => formatRoute({ name: 'settings' }),
   runbook: (id: string, sectionId: string | null = null): string => formatRoute({ name: 'runbook', id, sectionId }),
   run: (runId: string): string => formatRoute({ name: 'run', runId }),

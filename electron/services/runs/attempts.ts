@@ -98,10 +98,12 @@ export function createAttemptLauncher(deps: AttemptDeps) {
     const attemptId = uuidv7();
     const abort = new AbortController();
     outer?.addEventListener('abort', () => abort.abort(), { once: true });
-    deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host, fanoutId });
     const output = sink(spec, attemptId);
-    const ok = runner
-      .exec(host, remoteCommand(spec.script), { env: spec.env, timeoutMs: spec.timeoutSec * 1000, signal: abort.signal, onOutput: output })
+    // The connection work starts first; recording the start costs a few ms that need not delay it. No output can
+    // arrive before the record below: it comes back over the network, after this synchronous code.
+    const execution = runner.exec(host, remoteCommand(spec.script), { env: spec.env, timeoutMs: spec.timeoutSec * 1000, signal: abort.signal, onOutput: output });
+    deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host, fanoutId });
+    const ok = execution
       .then(
         ({ endpoint, exit }) => {
           const status = statusOf(exit);

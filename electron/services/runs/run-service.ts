@@ -16,7 +16,7 @@ import type { ExecService } from '../exec/local-exec.js';
 import type { HostStore } from '../store/host-store.js';
 import { createAttemptLauncher, type AttemptSpec, type RemoteRunner, type Running } from './attempts.js';
 import type { LibraryStore } from '../store/library-store.js';
-import type { RunEventRow, RunStore } from '../store/run-store.js';
+import type { RunEventRow, RunRow, RunStore } from '../store/run-store.js';
 import { identify, isSameProcessAlive, signalGroupIfAlive, type ProcessIdentity } from './process-identity.js';
 import { findSection, foldRun, sectionSteps } from './run-state.js';
 
@@ -78,11 +78,32 @@ export function createRunService(deps: RunServiceDeps) {
     },
   });
 
+  // Runs, versions and events are append-only: what was read once stays true, so it is kept in memory and only
+  // the events added since (by this process or another, such as a CLI run) are read again.
+  const versions = new Map<string, ReturnType<LibraryStore['getVersion']>>();
+  const versionOf = (id: string) => {
+    let v = versions.get(id);
+    if (!v) {
+      v = library.getVersion(id);
+      remember(versions, id, v, VERSIONS_KEPT);
+    }
+    return v;
+  };
+  const known = new Map<string, { run: RunRow; events: RunEventRow[] }>();
   const load = (runId: string): RunDetail => {
-    const run = runs.getRun(runId);
-    if (!run) throw new ContractError('not_found', `no run ${runId}`);
-    const version = library.getVersion(run.versionId);
-    return foldRun({ run, runbookTitle: version.title, document: version.document, events: runs.events(runId), chunkCounts: runs.chunkCounts(runId) });
+    let entry = known.get(runId);
+    if (!entry) {
+      const run = runs.getRun(runId);
+      if (!run) throw new ContractError('not_found', `no run ${runId}`);
+      entry = { run, events: runs.events(runId) };
+      remember(known, runId, entry, RUNS_KEPT);
+    } else {
+      const last = entry.events.at(-1)?.seq ?? 0;
+      if (runs.lastSeq(runId) !== last) entry.events.push(...runs.eventsAfter(runId, last));
+    }
+    const version = versionOf(entry.run.versionId);
+    const attemptIds = entry.events.flatMap((e) => (e.type === 'attempt.started' || e.type === 'terminal.recording' ? [e.attemptId ?? String(e.data.recordingId ?? '')] : []));
+    return foldRun({ run: entry.run, runbookTitle: version.title, document: version.document, events: entry.events, chunkCounts: runs.chunkCounts(attemptIds) });
   };
 
   const append = (event: Omit<RunEventRow, 'id' | 'seq'>): RunDetail => {
@@ -132,13 +153,8 @@ export function createRunService(deps: RunServiceDeps) {
     list(opts: { runbookId?: string | undefined; limit?: number | undefined }): Run[] {
       const rows = runs.listRuns({ ...(opts.runbookId ? { runbookId: opts.runbookId } : {}), limit: opts.limit ?? 200 });
       const events = runs.eventsFor(rows.map((r) => r.id));
-      const docs = new Map<string, ReturnType<LibraryStore['getVersion']>>();
       return rows.map((run) => {
-        let version = docs.get(run.versionId);
-        if (!version) {
-          version = library.getVersion(run.versionId);
-          docs.set(run.versionId, version);
-        }
+        const version = versionOf(run.versionId);
         return foldRun({ run, runbookTitle: version.title, document: version.document, events: events.get(run.id) ?? [], chunkCounts: new Map() }).run;
       });
     },
@@ -312,6 +328,18 @@ export function createRunService(deps: RunServiceDeps) {
       await Promise.all(all.map((r) => r.done.catch(() => undefined)));
     },
   };
+}
+
+/** Parsed runbook versions kept in memory: a few large documents at most (a 10 MB runbook parses to ~100 MB). */
+const VERSIONS_KEPT = 16;
+/** Runs whose events are kept in memory: the ones open in windows and a recent history. */
+const RUNS_KEPT = 256;
+
+/** Insertion-ordered map as a small cache: the oldest entry goes when it is full. */
+function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value as K);
 }
 
 function redact(data: string, secrets: readonly string[]): string {

@@ -130,7 +130,10 @@ export function createHostKeyVerifier(deps: HostKeyVerifierDeps): HostKeyVerifie
     if (!accepted) {
       return { ok: false, reason: 'refused', message: `The host key ${keyType} ${fingerprint} of ${describe(target)} was not accepted.`, keyType, fingerprint };
     }
+    // Under the name and the address, as OpenSSH's CheckHostIP does: other inventory names for the same server
+    // then share the accepted key instead of asking again.
     deps.store.add(target.host, port, keyType, target.key.toString('base64'), fingerprint);
+    if (target.address !== target.host) deps.store.add(target.address, port, keyType, target.key.toString('base64'), fingerprint);
     return { ok: true, keyType, fingerprint, source: 'accepted' };
   }
 

@@ -47,10 +47,14 @@ export interface RunStore {
   openRunIds(): string[];
   appendEvent(event: Omit<RunEventRow, 'id' | 'seq'>): RunEventRow;
   events(runId: string): RunEventRow[];
+  /** Events with a seq above `seq`, in order: lets a reader that has the earlier ones catch up cheaply. */
+  eventsAfter(runId: string, seq: number): RunEventRow[];
+  lastSeq(runId: string): number;
   eventsFor(runIds: readonly string[]): Map<string, RunEventRow[]>;
   appendChunk(chunk: ChunkRow): void;
   chunks(attemptId: string, afterSeq: number): ChunkRow[];
-  chunkCounts(runId: string): Map<string, number>;
+  /** How many chunks each attempt has (by index lookups on the attempt ids given). */
+  chunkCounts(attemptIds: readonly string[]): Map<string, number>;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   lastParams(runbookId: string): Record<string, string>;
@@ -121,7 +125,9 @@ export function createRunStore(db: Database, deviceId: string): RunStore {
   const selectChunks = db.prepare(
     'SELECT run_id, attempt_id, step_id, seq, stream, data, at FROM output_chunks WHERE attempt_id = ? AND seq > ? ORDER BY seq',
   );
-  const countChunks = db.prepare('SELECT attempt_id, COUNT(*) AS n FROM output_chunks WHERE run_id = ? GROUP BY attempt_id');
+  const lastChunk = db.prepare('SELECT MAX(seq) AS m FROM output_chunks WHERE attempt_id = ?');
+  const selectEventsAfter = db.prepare('SELECT * FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq');
+  const maxSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM run_events WHERE run_id = ?');
   const openRuns = db.prepare(
     `SELECT id FROM runs WHERE id NOT IN (SELECT run_id FROM run_events WHERE type IN (${RUN_END_EVENTS.map(() => '?').join(', ')}))`,
   );
@@ -156,6 +162,12 @@ export function createRunStore(db: Database, deviceId: string): RunStore {
     events(runId) {
       return (selectEvents.all(runId) as EventDbRow[]).map(toEvent);
     },
+    eventsAfter(runId, seq) {
+      return (selectEventsAfter.all(runId, seq) as EventDbRow[]).map(toEvent);
+    },
+    lastSeq(runId) {
+      return (maxSeq.get(runId) as { seq: number }).seq;
+    },
     eventsFor(runIds) {
       const out = new Map<string, RunEventRow[]>(runIds.map((id) => [id, []]));
       if (runIds.length === 0) return out;
@@ -180,9 +192,9 @@ export function createRunStore(db: Database, deviceId: string): RunStore {
       }>;
       return rows.map((r) => ({ runId: r.run_id, attemptId: r.attempt_id, stepId: r.step_id, seq: r.seq, stream: r.stream, data: r.data, at: r.at }));
     },
-    chunkCounts(runId) {
-      const rows = countChunks.all(runId) as Array<{ attempt_id: string; n: number }>;
-      return new Map(rows.map((r) => [r.attempt_id, r.n]));
+    chunkCounts(attemptIds) {
+      // Chunks of an attempt are numbered from 0 without gaps, so the last seq gives the count from the index.
+      return new Map(attemptIds.map((id) => [id, ((lastChunk.get(id) as { m: number | null }).m ?? -1) + 1]));
     },
     getSetting(key) {
       const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;

@@ -8,6 +8,7 @@ import { groupAttempts, groupStatus, runningAttempt } from './attempt-groups.js'
 import { AttemptView } from './AttemptView.js';
 import { FanoutView } from './FanoutView.js';
 import { requestRun } from './run-actions.js';
+import { sendToTerminal } from './send-to-terminal.js';
 import { offersRemoteHint, targetLabel } from './target-value.js';
 
 interface Props {
@@ -30,6 +31,7 @@ export function CommandPanel({ runId, step, state, params, active }: Props) {
   const remoteHint = useRunUi((ui) => ui.remoteHints[step.id] ?? true);
   const setRemoteHint = useRunUi((ui) => ui.setRemoteHint);
   const [chosenGroup, setChosenGroup] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
 
   const attempts = state.attempts;
   const groups = groupAttempts(attempts);
@@ -120,6 +122,19 @@ export function CommandPanel({ runId, step, state, params, active }: Props) {
                 {step.danger.level === 'destructive' ? '…' : ''}
               </button>
             )}
+            <button
+              type="button"
+              className="btn"
+              disabled={sending}
+              title="Paste this command, with its parameters filled in, into the terminal; Enter is not pressed"
+              onClick={() => {
+                setSending(true);
+                void sendToTerminal(step.id).finally(() => setSending(false));
+              }}
+              data-testid="send-to-terminal"
+            >
+              {sending ? 'Sending…' : 'Send to terminal'}
+            </button>
           </div>
         </form>
       )}

@@ -6,6 +6,7 @@ import { placeholdersByStep } from '../../components/step-placeholders.js';
 import { useRun } from '../../stores/run-store.js';
 import { useRunUi } from '../../stores/run-ui-store.js';
 import { useTarget } from '../../stores/target-store.js';
+import { TerminalDock } from '../terminal/TerminalDock.js';
 import { NoteBox, NotesList } from './Notes.js';
 import { RunDialogs } from './RunDialogs.js';
 import { RunHeader } from './RunHeader.js';
@@ -65,52 +66,54 @@ export function RunPage({ runId }: { runId: string }) {
   const runNotes = detail.notes.filter((note) => note.stepId === null);
 
   return (
-    <div className={`page run-page${active ? '' : ' run-finished'}`} data-run-id={detail.run.id} data-run-status={detail.run.status}>
-      <RunHeader run={detail.run} />
-      {error && (
-        <div className="banner error" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="run-columns">
-        <div className="run-steps">
-          {groups.map((group) => (
-            <section key={group.section.id} className={`step-group depth-${Math.min(group.depth, 3)}`}>
-              {group.depth > 0 && <h3 className="group-title">{group.section.title}</h3>}
-              <ol className="step-list">
-                {group.steps.map((step) => (
-                  <RunStepItem
-                    key={step.id}
-                    runId={detail.run.id}
-                    step={step}
-                    state={states.get(step.id) ?? { stepId: step.id, status: 'pending', skipReason: null, attempts: [] }}
-                    notes={detail.notes.filter((note) => note.stepId === step.id)}
-                    params={params}
-                    placeholders={placeholders.get(step.id)}
-                    active={active}
-                    selected={step.id === selectedStepId}
-                  />
-                ))}
-              </ol>
-            </section>
-          ))}
-        </div>
-        <aside className="run-side">
-          <div className="panel" data-testid="run-notes">
-            <h3>Run notes</h3>
-            <NotesList notes={runNotes} />
-            <NoteBox stepId={null} />
+    <TerminalDock run={{ id: detail.run.id, active }}>
+      <div className={`page run-page${active ? '' : ' run-finished'}`} data-run-id={detail.run.id} data-run-status={detail.run.status}>
+        <RunHeader run={detail.run} />
+        {error && (
+          <div className="banner error" role="alert">
+            {error}
           </div>
-          <div className="panel keys muted small">
-            <h3>Keys</h3>
-            <div>
-              <kbd>↑</kbd>/<kbd>↓</kbd> or <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>space</kbd> tick · <kbd>enter</kbd> run ·{' '}
-              <kbd>n</kbd> note · <kbd>esc</kbd> close
+        )}
+        <div className="run-columns">
+          <div className="run-steps">
+            {groups.map((group) => (
+              <section key={group.section.id} className={`step-group depth-${Math.min(group.depth, 3)}`}>
+                {group.depth > 0 && <h3 className="group-title">{group.section.title}</h3>}
+                <ol className="step-list">
+                  {group.steps.map((step) => (
+                    <RunStepItem
+                      key={step.id}
+                      runId={detail.run.id}
+                      step={step}
+                      state={states.get(step.id) ?? { stepId: step.id, status: 'pending', skipReason: null, attempts: [] }}
+                      notes={detail.notes.filter((note) => note.stepId === step.id)}
+                      params={params}
+                      placeholders={placeholders.get(step.id)}
+                      active={active}
+                      selected={step.id === selectedStepId}
+                    />
+                  ))}
+                </ol>
+              </section>
+            ))}
+          </div>
+          <aside className="run-side">
+            <div className="panel" data-testid="run-notes">
+              <h3>Run notes</h3>
+              <NotesList notes={runNotes} />
+              <NoteBox stepId={null} />
             </div>
-          </div>
-        </aside>
+            <div className="panel keys muted small">
+              <h3>Keys</h3>
+              <div>
+                <kbd>↑</kbd>/<kbd>↓</kbd> or <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>space</kbd> tick · <kbd>enter</kbd> run ·{' '}
+                <kbd>n</kbd> note · <kbd>esc</kbd> close
+              </div>
+            </div>
+          </aside>
+        </div>
+        <RunDialogs />
       </div>
-      <RunDialogs />
-    </div>
+    </TerminalDock>
   );
 }

@@ -14,14 +14,20 @@ export function findStep(stepId: string): Step | null {
   return detail ? allSteps(detail.section).find((step) => step.id === stepId) ?? null : null;
 }
 
+/** The step's parameters as the form holds them now (shared by name across the run's steps). */
+export function stepParams(step: Step): Record<string, string> {
+  const values = useRunUi.getState().params;
+  const params: Record<string, string> = {};
+  for (const name of step.params) params[name] = values[name] ?? '';
+  return params;
+}
+
 function buildRequest(step: Step, confirmation?: string): RunRequest {
   const ui = useRunUi.getState();
-  const params: Record<string, string> = {};
-  for (const name of step.params) params[name] = ui.params[name] ?? '';
   const target = useTarget.getState().target;
   return {
     stepId: step.id,
-    params,
+    params: stepParams(step),
     timeoutSec: timeoutSeconds(ui.timeouts[step.id]),
     ...(confirmation === undefined ? {} : { confirmation }),
     ...(target === null ? {} : { target }),

@@ -1,6 +1,7 @@
 /**
  * xterm's colours for each app theme. Background, foreground and selection come from the CSS variables so the
  * pane matches the code blocks around it; the 16 ANSI colours are tuned per theme for contrast on that background.
+ * Read-only output panes hide the cursor (drawn in the background colour); interactive terminals show it.
  */
 import type { ITheme } from '@xterm/xterm';
 import type { Theme } from '../../stores/app-store.js';
@@ -23,13 +24,14 @@ function cssVar(name: string, fallback: string): string {
   return value || fallback;
 }
 
-export function terminalTheme(theme: Theme): ITheme {
+export function terminalTheme(theme: Theme, options: { cursor?: boolean } = {}): ITheme {
   const background = cssVar('--term-bg', theme === 'dark' ? '#0d1117' : '#f6f8fa');
+  const foreground = cssVar('--term-fg', theme === 'dark' ? '#c9d1d9' : '#1f2328');
   return {
     ...ANSI[theme],
     background,
-    foreground: cssVar('--term-fg', theme === 'dark' ? '#c9d1d9' : '#1f2328'),
-    cursor: background,
+    foreground,
+    cursor: options.cursor ? foreground : background,
     cursorAccent: background,
     selectionBackground: cssVar('--term-selection', theme === 'dark' ? '#264f78' : '#b6d7ff'),
   };
