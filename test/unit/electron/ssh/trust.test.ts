@@ -76,10 +76,16 @@ describe('createHostKeyVerifier', () => {
     const first = await verifier.verify(target(keyA));
     expect(first).toEqual({ ok: true, keyType: 'ssh-ed25519', fingerprint: fingerprintSha256(keyA), source: 'accepted' });
     expect(prompts).toEqual([{ host: 'web1', address: '10.0.0.5', port: 22, keyType: 'ssh-ed25519', fingerprint: fingerprintSha256(keyA) }]);
-    expect(store.rows).toEqual([{ host: 'web1', port: 22, keyType: 'ssh-ed25519', key: keyA.toString('base64'), fingerprint: fingerprintSha256(keyA) }]);
+    // Stored under the name and the address (as OpenSSH's CheckHostIP), so aliases of one server share it.
+    expect(store.rows).toEqual([
+      { host: 'web1', port: 22, keyType: 'ssh-ed25519', key: keyA.toString('base64'), fingerprint: fingerprintSha256(keyA) },
+      { host: '10.0.0.5', port: 22, keyType: 'ssh-ed25519', key: keyA.toString('base64'), fingerprint: fingerprintSha256(keyA) },
+    ]);
 
     const second = await verifier.verify(target(keyA));
     expect(second).toMatchObject({ ok: true, source: 'opsdeck' });
+    const alias = await verifier.verify(target(keyA, { host: 'web1-alias' }));
+    expect(alias).toMatchObject({ ok: true, source: 'opsdeck' });
     expect(prompts).toHaveLength(1);
   });
 
