@@ -90,6 +90,16 @@ export function createRunService(deps: RunServiceDeps) {
     return v;
   };
   const known = new Map<string, { run: RunRow; events: RunEventRow[] }>();
+  /** A runbook's source path never changes (a moved file imports as a new runbook): read it once. */
+  const paths = new Map<string, string>();
+  const sourcePathOf = (runbookId: string): string => {
+    let path = paths.get(runbookId);
+    if (path === undefined) {
+      path = library.get(runbookId).path;
+      remember(paths, runbookId, path, RUNS_KEPT);
+    }
+    return path;
+  };
   const load = (runId: string): RunDetail => {
     let entry = known.get(runId);
     if (!entry) {
@@ -231,7 +241,7 @@ export function createRunService(deps: RunServiceDeps) {
 
       const timeoutSec = input.timeoutSec ?? DEFAULT_TIMEOUT_SEC;
       // Runbooks say `cd backend-api` meaning "from the repo the runbook lives in": run local steps from its folder.
-      const sourcePath = library.get(detail.run.runbookId).path;
+      const sourcePath = sourcePathOf(detail.run.runbookId);
       const sourceDir = isAbsolute(sourcePath) ? dirname(sourcePath) : null;
       const spec: AttemptSpec = {
         runId: input.runId,
