@@ -11,6 +11,15 @@ import { terminalTheme } from './terminal-theme.js';
 interface Props {
   runId: string;
   attemptId: string;
+  /**
+   * Fetch the stored output again (after the last chunk shown) whenever this value changes: for output that does not
+   * arrive as `step.output` events, such as a terminal recording's.
+   */
+  refresh?: unknown;
+  /** Told of the pane's terminal once it is open, and null before it is disposed. */
+  onTerminal?: (terminal: Terminal | null) => void;
+  /** Told of each chunk once xterm has parsed it, in seq order: the terminal's cursor is where the chunk ended. */
+  onDrawn?: (chunk: OutputChunk) => void;
 }
 
 /** Lines kept above the screen; enough for a long build log, bounded so a runaway command cannot eat memory. */
@@ -22,12 +31,20 @@ const RESET = '\x1b[0m';
 /**
  * One attempt's output in a read-only xterm: what the host stored (`runs.output`), then live `step.output` events,
  * deduplicated by `seq`, so ANSI colours and `\r` progress bars render as in a terminal. Mount it with
- * `key={attemptId}`: one terminal per attempt.
+ * `key={attemptId}`: one terminal per attempt. A terminal recording's id shows its transcript the same way; its new
+ * output comes only by fetching again (`refresh`).
  */
-export function OutputPane({ runId, attemptId }: Props) {
+export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const terminal = useRef<Terminal | null>(null);
   const theme = useApp((state) => state.theme);
+  const listeners = useRef({ onTerminal, onDrawn });
+  /** Fetches what was stored since the last chunk shown, once the first load is done; null while there is no pane. */
+  const fetchMore = useRef<(() => void) | null>(null);
+
+  useEffect(() => {
+    listeners.current = { onTerminal, onDrawn };
+  });
 
   useEffect(() => {
     const element = host.current;
@@ -58,9 +75,11 @@ export function OutputPane({ runId, attemptId }: Props) {
     const observer = new ResizeObserver(refit);
     observer.observe(element);
     terminal.current = term;
+    listeners.current.onTerminal?.(term);
     return () => {
       observer.disconnect();
       terminal.current = null;
+      listeners.current.onTerminal?.(null);
       term.dispose();
     };
   }, []);
@@ -90,6 +109,7 @@ export function OutputPane({ runId, attemptId }: Props) {
       term.write(data, () => {
         owed.delete(drawn);
         drawn();
+        if (!disposed) listeners.current.onDrawn?.(chunk);
       });
     };
     const detach = outputFeed.attach(attemptId, (chunk, drawn) => {
@@ -104,6 +124,27 @@ export function OutputPane({ runId, attemptId }: Props) {
       for (const chunk of [...chunks].sort((a, b) => a.seq - b.seq)) write(chunk, noAck);
     };
 
+    // One fetch at a time: asked again meanwhile, it fetches once more when the current one ends.
+    let fetching = false;
+    let again = false;
+    const refetch = (): void => {
+      if (!loaded || disposed) return;
+      if (fetching) {
+        again = true;
+        return;
+      }
+      fetching = true;
+      void catchUp()
+        .catch(() => undefined)
+        .finally(() => {
+          fetching = false;
+          if (again) {
+            again = false;
+            refetch();
+          }
+        });
+    };
+
     catchUp()
       .catch((error: unknown) => {
         if (!disposed) term.write(`${DIM}[could not load the recorded output: ${errorMessage(error)}]${RESET}\r\n`);
@@ -114,10 +155,12 @@ export function OutputPane({ runId, attemptId }: Props) {
       });
     // Live events sent while the socket was down are lost; the host has them stored.
     const offState = connection.onState((state) => {
-      if (state === 'connected' && loaded) void catchUp().catch(() => undefined);
+      if (state === 'connected') refetch();
     });
+    fetchMore.current = refetch;
 
     return () => {
+      fetchMore.current = null;
       disposed = true;
       detach();
       offState();
@@ -126,6 +169,10 @@ export function OutputPane({ runId, attemptId }: Props) {
       owed.clear();
     };
   }, [runId, attemptId]);
+
+  useEffect(() => {
+    fetchMore.current?.();
+  }, [refresh]);
 
   return <div className="output-pane" ref={host} data-testid="output-pane" data-attempt-id={attemptId} />;
 }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { StepState } from '../../../shared/contract/schemas.js';
 import type { Param } from '../../../shared/model/runbook.js';
 import { allSteps, stepGroups } from '../../components/section-tree.js';
@@ -8,6 +8,7 @@ import { useRunUi } from '../../stores/run-ui-store.js';
 import { useTarget } from '../../stores/target-store.js';
 import { TerminalDock } from '../terminal/TerminalDock.js';
 import { NoteBox, NotesList } from './Notes.js';
+import { RecordingsList, RecordingView } from './Recordings.js';
 import { RunDialogs } from './RunDialogs.js';
 import { RunHeader } from './RunHeader.js';
 import { RunStepItem } from './RunStepItem.js';
@@ -28,6 +29,8 @@ export function RunPage({ runId }: { runId: string }) {
   const prefill = useRunUi((state) => state.prefill);
   const selectedStepId = useRunUi((state) => state.selectedStepId);
   const select = useRunUi((state) => state.select);
+  /** The terminal recording whose transcript is open above the checklist. */
+  const [recordingId, setRecordingId] = useState<string | null>(null);
 
   useEffect(() => {
     reset(runId);
@@ -64,6 +67,7 @@ export function RunPage({ runId }: { runId: string }) {
 
   const active = detail.run.status === 'running';
   const runNotes = detail.notes.filter((note) => note.stepId === null);
+  const recording = detail.recordings.find((candidate) => candidate.id === recordingId) ?? null;
 
   return (
     <TerminalDock run={{ id: detail.run.id, active }}>
@@ -76,6 +80,7 @@ export function RunPage({ runId }: { runId: string }) {
         )}
         <div className="run-columns">
           <div className="run-steps">
+            {recording && <RecordingView key={recording.id} detail={detail} recording={recording} onClose={() => setRecordingId(null)} />}
             {groups.map((group) => (
               <section key={group.section.id} className={`step-group depth-${Math.min(group.depth, 3)}`}>
                 {group.depth > 0 && <h3 className="group-title">{group.section.title}</h3>}
@@ -103,6 +108,7 @@ export function RunPage({ runId }: { runId: string }) {
               <NotesList notes={runNotes} />
               <NoteBox stepId={null} />
             </div>
+            <RecordingsList recordings={detail.recordings} active={active} openId={recording?.id ?? null} onOpen={setRecordingId} />
             <div className="panel keys muted small">
               <h3>Keys</h3>
               <div>
