@@ -14,6 +14,7 @@ import { createRunService } from '../services/runs/run-service.js';
 import { createTerminalService } from '../services/terminal/terminal-service.js';
 import { createPromptBroker } from '../services/ssh/prompt-broker.js';
 import { createRemoteService } from '../services/ssh/remote-service.js';
+import { createKeychainVault, type Keychain } from '../services/ssh/secret-vault.js';
 import { createHostStore } from '../services/store/host-store.js';
 import { getDeviceId, openDatabase } from '../services/store/db.js';
 import { createLibraryStore } from '../services/store/library-store.js';
@@ -24,6 +25,8 @@ export interface HostOptions {
   dataDir: string;
   mode: 'electron' | 'web' | 'cli';
   version: string;
+  /** The OS keychain (Electron's safeStorage): lets the user have key passphrases remembered, encrypted. */
+  keychain?: Keychain;
   /** Told about unexpected errors, with their stacks, for the log; callers only ever see `internal`. */
   onInternalError?: (method: string, error: unknown) => void;
 }
@@ -59,7 +62,8 @@ export async function createHost(options: HostOptions): Promise<Host> {
   });
   const hosts = createHostStore(db, deviceId, clock);
   const prompts = createPromptBroker({ emit });
-  const remote = createRemoteService({ hosts, prompts, home: homedir(), clock: { now: () => performance.now() } });
+  const vault = options.keychain ? createKeychainVault(join(options.dataDir, 'secrets.json'), options.keychain) : undefined;
+  const remote = createRemoteService({ hosts, prompts, home: homedir(), clock: { now: () => performance.now() }, ...(vault ? { vault } : {}) });
   const runs = createRunService({
     runs: runStore,
     library,

@@ -3,7 +3,7 @@
  * the CLI also uses, the IPC bridge and the window, all hardened by security.ts before any page loads.
  */
 import { resolve } from 'node:path';
-import { app, BrowserWindow, dialog, session } from 'electron';
+import { app, BrowserWindow, dialog, safeStorage, session } from 'electron';
 import { defaultDataDir } from '../host/data-dir.js';
 import { createHost, type Host } from '../host/host.js';
 import { installIpcBridge } from './ipc-bridge.js';
@@ -44,6 +44,7 @@ async function start(): Promise<void> {
     dataDir: defaultDataDir(),
     mode: 'electron',
     version: app.getVersion(),
+    keychain: safeStorage,
     onInternalError: (method, error) => console.error(`opsdeck: ${method}:`, error),
   });
   removeBridge = installIpcBridge({ host, getWindow: () => mainWindow, appIndexUrl: indexUrl });

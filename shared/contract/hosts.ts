@@ -75,7 +75,15 @@ export const Prompt = z.discriminatedUnion('kind', [
     /** SHA256:base64, as OpenSSH prints it. */
     fingerprint: z.string(),
   }),
-  z.object({ id: z.string(), kind: z.literal('passphrase'), host: z.string(), keyFile: z.string(), retry: z.boolean() }),
+  z.object({
+    id: z.string(),
+    kind: z.literal('passphrase'),
+    host: z.string(),
+    keyFile: z.string(),
+    retry: z.boolean(),
+    /** True where the OS keychain can keep it (the desktop app); the answer's `remember` is ignored otherwise. */
+    canRemember: z.boolean(),
+  }),
   z.object({ id: z.string(), kind: z.literal('password'), host: z.string(), user: z.string(), retry: z.boolean() }),
   z.object({
     id: z.string(),

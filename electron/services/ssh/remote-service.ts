@@ -10,6 +10,7 @@ import type { RemoteRunner } from '../runs/attempts.js';
 import type { HostStore } from '../store/host-store.js';
 import { createSshPool } from './connection-pool.js';
 import type { PromptBroker } from './prompt-broker.js';
+import { NO_VAULT, type SecretVault } from './secret-vault.js';
 import { readSshConfigPreview } from './ssh-config-import.js';
 import { createHostKeyVerifier } from './trust.js';
 import type { ResolvedHost, ShellChannel, ShellOptions, SshConnection } from './types.js';
@@ -17,6 +18,8 @@ import type { ResolvedHost, ShellChannel, ShellOptions, SshConnection } from './
 export interface RemoteServiceDeps {
   hosts: HostStore;
   prompts: PromptBroker;
+  /** Keeps passphrases the user asked to remember, encrypted by the OS keychain; absent: never saved. */
+  vault?: SecretVault;
   home: string;
   clock: { now(): number };
 }
@@ -55,6 +58,7 @@ function localUser(): string {
 
 export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
   const { hosts, prompts } = deps;
+  const vault = deps.vault ?? NO_VAULT;
   const secret = async (question: Parameters<PromptBroker['ask']>[0]): Promise<string | null> => {
     const answer = await prompts.ask(question);
     return answer.kind === 'secret' ? answer.secret : null;
@@ -70,7 +74,16 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
   const pool = createSshPool({
     verifier,
     prompts: {
-      passphrase: (host, keyFile, retry) => secret({ kind: 'passphrase', host, keyFile, retry }),
+      passphrase: async (host, keyFile, retry) => {
+        const key = `passphrase:${keyFile}`;
+        if (retry) vault.delete(key); // a remembered one that was just refused is wrong now
+        const saved = retry ? null : vault.get(key);
+        if (saved !== null) return saved;
+        const answer = await prompts.ask({ kind: 'passphrase', host, keyFile, retry, canRemember: vault.available });
+        if (answer.kind !== 'secret') return null;
+        if (answer.remember && vault.available) vault.set(key, answer.secret);
+        return answer.secret;
+      },
       password: (host, user, retry) => secret({ kind: 'password', host, user, retry }),
       keyboardInteractive: async (host, name, instructions, questions) => {
         const answer = await prompts.ask({ kind: 'keyboard-interactive', host, name, instructions, prompts: questions });

@@ -65,12 +65,14 @@ function Buttons({ sending, onCancel, ready }: { sending: boolean; onCancel(): v
 
 function SecretPrompt({ prompt, sending, send }: PromptProps<'passphrase' | 'password'>) {
   const [secret, setSecret] = useState('');
+  const [remember, setRemember] = useState(false);
+  const canRemember = prompt.kind === 'passphrase' && prompt.canRemember;
   return (
     <form
       className="dialog-body"
       onSubmit={(event) => {
         event.preventDefault();
-        if (!sending) send({ kind: 'secret', secret });
+        if (!sending) send({ kind: 'secret', secret, ...(canRemember && remember ? { remember: true } : {}) });
       }}
     >
       <p className={prompt.retry ? 'prompt-retry' : 'muted'} data-testid="prompt-hint">
@@ -85,6 +87,12 @@ function SecretPrompt({ prompt, sending, send }: PromptProps<'passphrase' | 'pas
         onChange={(event) => setSecret(event.target.value)}
         data-testid="prompt-secret"
       />
+      {canRemember && (
+        <label className="muted">
+          <input type="checkbox" checked={remember} onChange={(event) => setRemember(event.target.checked)} data-testid="prompt-remember" /> Remember
+          it in the system keychain (otherwise it is kept in memory until Opsdeck quits)
+        </label>
+      )}
       <Buttons sending={sending} ready onCancel={() => send({ kind: 'cancel' })} />
     </form>
   );

@@ -37,7 +37,7 @@ describe('prompt text', () => {
   });
 
   it('says when a secret was wrong', () => {
-    const passphrase = { id: 'p', kind: 'passphrase' as const, host: 'web-1', keyFile: '~/.ssh/id_ed25519', retry: false };
+    const passphrase = { id: 'p', kind: 'passphrase' as const, host: 'web-1', keyFile: '~/.ssh/id_ed25519', retry: false, canRemember: false };
     expect(secretHint(passphrase)).toContain('~/.ssh/id_ed25519');
     expect(secretHint({ ...passphrase, retry: true })).toBe('Wrong passphrase, try again.');
     const password = { id: 'p', kind: 'password' as const, host: 'web-1', user: 'deploy', retry: true };
