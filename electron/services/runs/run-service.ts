@@ -90,6 +90,23 @@ export function createRunService(deps: RunServiceDeps) {
     return v;
   };
   const known = new Map<string, { run: RunRow; events: RunEventRow[] }>();
+  /** Chunk counts of ended attempts never change: counted once. Running ones (and recordings) are read each time. */
+  const endedCounts = new Map<string, number>();
+  const chunkCounts = (events: readonly RunEventRow[]): Map<string, number> => {
+    const ended = new Set(events.filter((e) => e.type === 'attempt.ended' && e.attemptId).map((e) => e.attemptId as string));
+    const ids = events.flatMap((e) => (e.type === 'attempt.started' && e.attemptId ? [e.attemptId] : e.type === 'terminal.recording' ? [String(e.data.recordingId ?? '')] : []));
+    const counts = new Map<string, number>();
+    const unknown = ids.filter((id) => {
+      const n = endedCounts.get(id);
+      if (n !== undefined) counts.set(id, n);
+      return n === undefined;
+    });
+    for (const [id, n] of runs.chunkCounts(unknown)) {
+      counts.set(id, n);
+      if (ended.has(id)) remember(endedCounts, id, n, ENDED_COUNTS_KEPT);
+    }
+    return counts;
+  };
   /** A runbook's source path never changes (a moved file imports as a new runbook): read it once. */
   const paths = new Map<string, string>();
   const sourcePathOf = (runbookId: string): string => {
@@ -112,8 +129,7 @@ export function createRunService(deps: RunServiceDeps) {
       if (runs.lastSeq(runId) !== last) entry.events.push(...runs.eventsAfter(runId, last));
     }
     const version = versionOf(entry.run.versionId);
-    const attemptIds = entry.events.flatMap((e) => (e.type === 'attempt.started' || e.type === 'terminal.recording' ? [e.attemptId ?? String(e.data.recordingId ?? '')] : []));
-    return foldRun({ run: entry.run, runbookTitle: version.title, document: version.document, events: entry.events, chunkCounts: runs.chunkCounts(attemptIds) });
+    return foldRun({ run: entry.run, runbookTitle: version.title, document: version.document, events: entry.events, chunkCounts: chunkCounts(entry.events) });
   };
 
   const append = (event: Omit<RunEventRow, 'id' | 'seq'>): RunDetail => {
@@ -344,6 +360,8 @@ export function createRunService(deps: RunServiceDeps) {
 const VERSIONS_KEPT = 16;
 /** Runs whose events are kept in memory: the ones open in windows and a recent history. */
 const RUNS_KEPT = 256;
+/** Chunk counts of ended attempts kept: a number each, enough for every attempt of the runs kept. */
+const ENDED_COUNTS_KEPT = 100_000;
 
 /** Insertion-ordered map as a small cache: the oldest entry goes when it is full. */
 function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
