@@ -29,7 +29,7 @@ export interface RemoteService {
   test(name: string): Promise<HostTest>;
   previewSshConfig(file: string): Promise<SshConfigPreview>;
   /** An interactive shell on an inventory host, over its pooled connection. */
-  openShell(name: string, opts: ShellOptions): Promise<ShellChannel>;
+  openShell(name: string, opts: ShellOptions): Promise<ShellChannel & { user: string }>;
   /** Closes the pooled connection to a host (its entry changed, or its key was forgotten). */
   disconnect(name: string): void;
   dispose(): Promise<void>;
@@ -160,7 +160,11 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
       const preview = await readSshConfigPreview(file, { readFile: readText, listDir: (dir) => readdir(dir), home: deps.home });
       return { ...preview, hosts: preview.hosts.map((h) => ({ ...h, exists: false })) };
     },
-    openShell: async (name, opts) => (await connect(name)).shell(opts),
+    openShell: async (name, opts) => {
+      const connection = await connect(name);
+      // The user travels with the channel so the terminal's title can say `user@host`.
+      return Object.assign(await connection.shell(opts), { user: connection.endpoint.user });
+    },
     disconnect(name) {
       open.get(name)?.close();
       open.delete(name);
