@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintOf, makeClientKey, startSshd, type Sshd } from '../helpers/sshd.js';
 import { artifacts, launchChromium, startApp, type RunningApp } from './harness.js';
+import { addHostInUi } from './ui.js';
 
 let dir: string;
 let sshd: Sshd;
@@ -34,16 +35,7 @@ afterAll(async () => {
 describe('a step on a remote host, in Chromium', () => {
   it('adds a host, accepts its key, runs a step there and shows the output', async () => {
     await page.goto(app.url);
-    await page.goto(`${app.origin}/#/hosts`);
-    await page.locator('[data-testid=host-add]').click();
-    const field = (name: string) => page.locator(`[data-testid=host-field][data-name="${name}"]`);
-    await field('name').fill('lab1');
-    await field('address').fill('127.0.0.1');
-    await field('port').fill(String(sshd.port));
-    await field('user').fill(sshd.user);
-    await field('identityFile').fill(key);
-    await page.locator('[data-testid=host-save]').click();
-    await page.locator('[data-testid=host-row][data-name="lab1"]').waitFor();
+    await addHostInUi(page, app.origin, { name: 'lab1', port: sshd.port, user: sshd.user, identityFile: key });
     await page.screenshot({ path: join(artifacts, 'ssh-hosts.png') });
 
     const runbook = join(dir, 'remote.md');

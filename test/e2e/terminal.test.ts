@@ -9,6 +9,7 @@ import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fingerprintOf, makeClientKey, startSshd, type Sshd } from '../helpers/sshd.js';
 import { artifacts, launchChromium, startApp, type RunningApp } from './harness.js';
+import { addHostInUi } from './ui.js';
 
 /** The local shell's prompt once the test has set it: short, and unlike anything `yes` or vim print. */
 const PROMPT = 'e2e$';
@@ -131,16 +132,7 @@ describe('terminals in Chromium', () => {
   }, 30_000);
 
   it('an SSH shell to an inventory host, host key accepted, follows the window size', async () => {
-    await page.goto(`${app.origin}/#/hosts`);
-    await page.locator('[data-testid=host-add]').click();
-    const field = (name: string) => page.locator(`[data-testid=host-field][data-name="${name}"]`);
-    await field('name').fill('lab1');
-    await field('address').fill('127.0.0.1');
-    await field('port').fill(String(sshd.port));
-    await field('user').fill(sshd.user);
-    await field('identityFile').fill(key);
-    await page.locator('[data-testid=host-save]').click();
-    await page.locator('[data-testid=host-row][data-name="lab1"]').waitFor();
+    await addHostInUi(page, app.origin, { name: 'lab1', port: sshd.port, user: sshd.user, identityFile: key });
 
     await page.goto(`${app.origin}/#/terminals`);
     await page.locator('[data-testid=terminal-open-ssh] option[value="lab1"]').waitFor({ state: 'attached' });

@@ -8,16 +8,10 @@ import type { RemoteEndpoint } from '../../../shared/contract/hosts.js';
 import type { AttemptStatus, OutputChunk } from '../../../shared/contract/schemas.js';
 import type { ExecService } from '../exec/local-exec.js';
 import { runFanout } from '../ssh/fanout.js';
+import type { RemoteExit } from '../ssh/types.js';
 import { identify } from './process-identity.js';
 
-export interface RemoteExit {
-  exitCode: number | null;
-  signal: string | null;
-  durationMs: number;
-  timedOut: boolean;
-  cancelled: boolean;
-  connectionLost: boolean;
-}
+export type { RemoteExit };
 
 /** Runs a command on an inventory host over Opsdeck's pooled connection. */
 export interface RemoteRunner {

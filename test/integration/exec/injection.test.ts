@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createExecService, type ExecService } from '../../../electron/services/exec/local-exec.js';
 import { substituteParams, type StepParam } from '../../../shared/exec/substitute.js';
 import type { ShellParser } from '../../../shared/runbook/shell.js';
+import { HOSTILE_VALUES, type Hostile } from '../../helpers/hostile-values.js';
 import { shellParser } from '../../helpers/importer.js';
 
 let parser: ShellParser;
@@ -50,21 +51,8 @@ function witness(): string {
   return join(dir, `pwned-${process.pid}-${serial}`);
 }
 
-const HOSTILE: Array<[string, (touch: string) => string]> = [
-  ['$(touch)', (t) => `$(touch ${t})`],
-  ['backticks', (t) => `\`touch ${t}\``],
-  ["'; touch; '", (t) => `'; touch ${t}; '`],
-  ['"; touch; "', (t) => `"; touch ${t}; "`],
-  ["'\"$(touch)\"'", (t) => `'"$(touch ${t})"'`],
-  ['a closing quote and backslash', (t) => `\\'; touch ${t} #`],
-  ['-rf', () => '-rf'],
-  ['spaces', () => 'a b  c'],
-  ['a glob', () => '*'],
-  ['one backslash', () => '\\'],
-  ['two backslashes', () => '\\\\'],
-  ['$HOME and ${IFS}', () => '$HOME ${IFS}x'],
-  ['%s and \\n', () => '%s\\n%%'],
-];
+/** Shared hostile values, plus one that only an option parser would misread: it must arrive as one argument. */
+const HOSTILE: Hostile[] = [...HOSTILE_VALUES, ['-rf', () => '-rf']];
 
 /** Where the value lands: the step as written, with `<v>` for the value, and the text printf receives around it. */
 const POSITIONS: Array<[string, string, (v: string) => string]> = [

@@ -14,6 +14,7 @@ import type { Param, ParamKind, RemoteHint, Step } from '../../../shared/model/r
 import type { ShellParser } from '../../../shared/runbook/shell.js';
 import { createTermHandlers } from '../../../electron/host/term-handlers.js';
 import type { TerminalService } from '../../../electron/services/terminal/terminal-service.js';
+import { HOSTILE_VALUES, type Hostile } from '../../helpers/hostile-values.js';
 import { shellParser } from '../../helpers/importer.js';
 
 const RUN_ID = '01900000-0000-7000-8000-000000000001';
@@ -113,21 +114,8 @@ function witness(): string {
   return join(dir, `pwned-${process.pid}-${serial}`);
 }
 
-const HOSTILE: Array<[string, (touch: string) => string]> = [
-  ['$(touch)', (t) => `$(touch ${t})`],
-  ['backticks', (t) => `\`touch ${t}\``],
-  ["'; touch; '", (t) => `'; touch ${t}; '`],
-  ['"; touch; "', (t) => `"; touch ${t}; "`],
-  ["'\"$(touch)\"'", (t) => `'"$(touch ${t})"'`],
-  ['a closing quote and backslash', (t) => `\\'; touch ${t} #`],
-  ['spaces', () => 'a b  c'],
-  ['a glob', () => '*'],
-  ['one backslash', () => '\\'],
-  ['two backslashes', () => '\\\\'],
-  ['$HOME and ${IFS}', () => '$HOME ${IFS}x'],
-  ['! and history words', () => 'a!b !! !$'],
-  ['%s and \\n', () => '%s\\n%%'],
-];
+/** Shared hostile values, plus history expansion, which an interactive shell (where the text is pasted) performs. */
+const HOSTILE: Hostile[] = [...HOSTILE_VALUES, ['! and history words', () => 'a!b !! !$']];
 
 /** Where the value lands: the step as written, with `<v>` for the value, and the text printf receives around it. */
 const POSITIONS: Array<[string, string, (v: string) => string]> = [
