@@ -36,7 +36,7 @@ export type HostListener = (event: string, payload: unknown) => void;
 export interface Host {
   dispatch: Dispatch;
   subscribe(listener: HostListener): () => void;
-  onAck?(chars: number): void;
+  onAck?(chars: number, stream?: string): void;
   close(): Promise<void>;
 }
 
@@ -112,6 +112,15 @@ export async function createHost(options: HostOptions): Promise<Host> {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onAck(chars, stream) {
+      // A terminal's drawn output (flow control); an ack for a terminal that is gone is simply late.
+      if (stream === undefined) return;
+      try {
+        terminals.ack(stream, chars);
+      } catch {
+        /* closed meanwhile */
+      }
     },
     async close() {
       prompts.cancelAll();

@@ -18,7 +18,7 @@ import type { RpcResult, ServerMessage } from '../../shared/contract/wire.js';
 export interface HostLike {
   dispatch(method: string, input: unknown, ctx?: CallContext): Promise<RpcResult>;
   subscribe(listener: (event: string, payload: unknown) => void): () => void;
-  onAck?(chars: number): void;
+  onAck?(chars: number, stream?: string): void;
 }
 
 export interface WebServerOptions {
@@ -202,7 +202,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       return send(ws, { kind: 'rpc', id: message.id, ok: false, error: { code: 'invalid_input', message: message.invalid } });
     }
     if (message.kind === 'ack') {
-      host.onAck?.(message.chars);
+      host.onAck?.(message.chars, message.stream);
       return;
     }
     let result: RpcResult;
@@ -276,7 +276,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
 type ParsedClientMessage =
   | { kind: 'rpc'; id: number; method: string; input: unknown }
-  | { kind: 'ack'; chars: number }
+  | { kind: 'ack'; chars: number; stream?: string }
   | { invalid: string; id: number };
 
 /** Turns one WebSocket frame into a client message, or says what is wrong with it (and which id to answer). */
@@ -294,7 +294,10 @@ export function parseClientMessage(data: RawData, isBinary: boolean): ParsedClie
   if (record.kind === 'ack') {
     const chars = record.chars;
     if (typeof chars !== 'number' || !Number.isFinite(chars) || chars < 0) return { invalid: 'ack.chars must be a non-negative number', id };
-    return { kind: 'ack', chars };
+    const stream = record.stream;
+    if (stream === undefined) return { kind: 'ack', chars };
+    if (typeof stream !== 'string' || stream.length > 200) return { invalid: 'ack.stream must be a short string', id };
+    return { kind: 'ack', chars, stream };
   }
   if (record.kind !== 'rpc') return { invalid: 'message kind must be "rpc" or "ack"', id };
   if (id === -1) return { invalid: 'rpc.id must be an integer', id };

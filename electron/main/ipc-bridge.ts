@@ -15,7 +15,7 @@ export const ACK_CHANNEL = 'ack';
 export interface BridgeHost {
   dispatch(method: string, input: unknown, ctx?: CallContext): Promise<RpcResult>;
   subscribe(listener: (event: string, payload: unknown) => void): () => void;
-  onAck?(chars: number): void;
+  onAck?(chars: number, stream?: string): void;
 }
 
 export interface IpcBridgeOptions {
@@ -57,10 +57,12 @@ export function installIpcBridge({ host, getWindow, appIndexUrl }: IpcBridgeOpti
     }
   });
 
-  const onAck = (event: IpcMainEvent, chars: unknown): void => {
+  const onAck = (event: IpcMainEvent, payload: unknown): void => {
     if (!isTrustedSender(event, getWindow(), appIndexUrl)) return;
+    const { chars, stream } = typeof payload === 'object' && payload !== null ? (payload as { chars?: unknown; stream?: unknown }) : { chars: payload, stream: undefined };
     if (typeof chars !== 'number' || !Number.isFinite(chars) || chars < 0) return;
-    host.onAck?.(chars);
+    if (stream !== undefined && (typeof stream !== 'string' || stream.length > 200)) return;
+    host.onAck?.(chars, stream);
   };
   ipcMain.on(ACK_CHANNEL, onAck);
 

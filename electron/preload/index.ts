@@ -10,7 +10,7 @@ export interface OpsdeckBridge {
   call(method: string, input: unknown): Promise<RpcResult>;
   /** Every event, as it arrives; returns an unsubscribe function. */
   on(listener: (event: string, payload: unknown) => void): () => void;
-  ack(chars: number): void;
+  ack(chars: number, stream?: string): void;
 }
 
 const bridge: OpsdeckBridge = {
@@ -22,7 +22,7 @@ const bridge: OpsdeckBridge = {
       ipcRenderer.removeListener('evt', forward);
     };
   },
-  ack: (chars) => ipcRenderer.send('ack', chars),
+  ack: (chars, stream) => ipcRenderer.send('ack', stream === undefined ? chars : { chars, stream }),
 };
 
 contextBridge.exposeInMainWorld('opsdeck', bridge);

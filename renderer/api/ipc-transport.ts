@@ -10,7 +10,7 @@ import type { RpcResult } from '../../shared/contract/wire.js';
 export interface OpsdeckBridge {
   call(method: string, input: unknown): Promise<RpcResult>;
   on(listener: (event: string, payload: unknown) => void): () => void;
-  ack(chars: number): void;
+  ack(chars: number, stream?: string): void;
 }
 
 declare global {
@@ -32,8 +32,8 @@ export function createIpcTransport(bridge: OpsdeckBridge): Transport {
     subscribe(listener) {
       return bridge.on(listener);
     },
-    ack(chars) {
-      bridge.ack(chars);
+    ack(chars, stream) {
+      bridge.ack(chars, stream);
     },
   };
 }

@@ -176,9 +176,9 @@ export function createWsTransport(url: string): WsTransport {
       eventListeners.add(listener);
       return () => eventListeners.delete(listener);
     },
-    ack(chars) {
+    ack(chars, stream) {
       if (chars <= 0 || !socket || socket.readyState !== WebSocket.OPEN) return;
-      socket.send(JSON.stringify({ kind: 'ack', chars }));
+      socket.send(JSON.stringify(stream === undefined ? { kind: 'ack', chars } : { kind: 'ack', chars, stream }));
     },
     state: () => state,
     onState(listener) {

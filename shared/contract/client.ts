@@ -11,13 +11,14 @@ export interface Transport {
   /** Every event, as it arrives; returns an unsubscribe function. */
   subscribe(listener: (event: string, payload: unknown) => void): () => void;
   /** Tells the source how many characters of output were drawn (flow control); optional. */
-  ack?(chars: number): void;
+  ack?(chars: number, stream?: string): void;
 }
 
 export interface Client {
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
   on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void;
-  ack(chars: number): void;
+  /** Drawn output, for flow control; `stream` names the terminal. Fire and forget. */
+  ack(chars: number, stream?: string): void;
 }
 
 export function createClient(transport: Transport): Client {
@@ -33,8 +34,8 @@ export function createClient(transport: Transport): Client {
         if (name === event) handler(payload as EventPayload<typeof event>);
       });
     },
-    ack(chars) {
-      transport.ack?.(chars);
+    ack(chars, stream) {
+      transport.ack?.(chars, stream);
     },
   };
 }

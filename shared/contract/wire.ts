@@ -25,6 +25,8 @@ export interface EventMessage {
 export interface AckMessage {
   kind: 'ack';
   chars: number;
+  /** Whose output was drawn: a terminal's id. Sent without an answer, so acking costs no round trip. */
+  stream?: string;
 }
 
 export type ClientMessage = RpcRequestMessage | AckMessage;

@@ -23,7 +23,7 @@ const SECRET = 'this-file-is-outside-the-static-dir';
 function createTestHost(dataDir: string) {
   let settings: Settings = { operator: 'alice', theme: 'dark' };
   const listeners = new Set<(event: string, payload: unknown) => void>();
-  const acks: number[] = [];
+  const acks: Array<number | [number, string]> = [];
   let closed = false;
   const unavailable = (): never => {
     throw new ContractError('unavailable', 'not served by this test host');
@@ -42,7 +42,7 @@ function createTestHost(dataDir: string) {
       listeners.add(listener);
       return () => void listeners.delete(listener);
     },
-    onAck: (chars: number) => void acks.push(chars),
+    onAck: (chars: number, stream?: string) => void acks.push(stream === undefined ? chars : [chars, stream]),
     async close() {
       closed = true;
     },
@@ -312,8 +312,9 @@ describe('the /rpc WebSocket', () => {
     for (const c of [a, b]) expect(await c.next((m) => m.kind === 'evt')).toEqual({ kind: 'evt', event: 'step.output', payload });
 
     a.ws.send(JSON.stringify({ kind: 'ack', chars: 5000 }));
+    a.ws.send(JSON.stringify({ kind: 'ack', chars: 4000, stream: 'term-1' }));
     await rpc(a, 11, 'app.info', {});
-    expect(host.acks).toContain(5000);
+    expect(host.acks).toEqual(expect.arrayContaining([5000, [4000, 'term-1']]));
   });
 
   it('closes a socket that sends more than the largest message allowed', async () => {

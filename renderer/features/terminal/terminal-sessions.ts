@@ -63,7 +63,7 @@ function create(tab: TermTab): TerminalSession {
         client.call('term.resize', { id: tab.id, ...size }).catch(() => undefined);
       },
       ack(chars) {
-        client.call('term.ack', { id: tab.id, chars }).catch(() => undefined);
+        client.ack(chars, tab.id);
       },
       search: () => useTerminals.getState().setSearchOpen(true),
     },

@@ -95,7 +95,9 @@ describe('the IPC bridge', () => {
     ack?.({ sender: { ...webContents }, senderFrame: goodEvent.senderFrame }, 7);
     ack?.(goodEvent, -1);
     ack?.(goodEvent, 'lots');
-    expect(host.onAck.mock.calls).toEqual([[5000]]);
+    ack?.(goodEvent, { chars: 4000, stream: 'term-1' });
+    ack?.(goodEvent, { chars: 4000, stream: 42 });
+    expect(host.onAck.mock.calls).toEqual([[5000, undefined], [4000, 'term-1']]);
   });
 
   it('removes its handlers and stops forwarding when disposed', () => {

@@ -44,5 +44,7 @@ describe('the preload', () => {
   it('ack sends the count on the ack channel', () => {
     bridge.ack(5000);
     expect(electron.ipcRenderer.send).toHaveBeenCalledWith(ACK_CHANNEL, 5000);
+    bridge.ack(4000, 'term-1');
+    expect(electron.ipcRenderer.send).toHaveBeenCalledWith(ACK_CHANNEL, { chars: 4000, stream: 'term-1' });
   });
 });
