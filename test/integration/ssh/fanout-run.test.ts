@@ -114,5 +114,16 @@ describe('fan-out over a tag', () => {
     ]);
     expect(groups[0]!.output).toBe('version 1.2\ndisk 40%');
     expect(groups[1]!.diff).toContain('-disk 40%\n+disk 95%');
+
+    // Accepted once, trusted from then on: a fresh start of Opsdeck (new connections) asks nothing.
+    await host.close();
+    host = await createHost({ dataDir: join(dir, 'data'), mode: 'cli', version: 'test' });
+    const asked: unknown[] = [];
+    host.subscribe((event, payload) => {
+      if (event === 'prompt.request') asked.push(payload);
+    });
+    const again = callerFor(host);
+    expect(await again('hosts.test', { name: 'web-2' })).toMatchObject({ ok: true, fingerprint: fingerprintOf(servers[1]!.hostPublicKey) });
+    expect(asked).toEqual([]);
   }, 60_000);
 });
