@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { BATCH_MS, createOutputBatcher } from './output-batcher.js';
 
 export interface ExecRequest {
   script: string;
@@ -42,8 +43,6 @@ export interface ExecDeps {
   batchMs?: number;
 }
 
-/** Output is held this long and sent as one event: fewer events for the renderer for a few ms of latency. */
-const BATCH_MS = 5;
 /** SIGINT gives the script's traps this long to clean up before SIGTERM; SIGTERM gets `terminate` more before SIGKILL. */
 const GRACE_MS = { interrupt: 2000, terminate: 3000 };
 /**
@@ -114,22 +113,8 @@ export function createExecService(deps: ExecDeps): ExecService {
     const pid = child.pid ?? 0;
 
     let finished = false;
-    let pending: { stream: OutputStream; text: string } | null = null;
-    let batchTimer: unknown = null;
-    const flush = (): void => {
-      if (batchTimer !== null) timers.clearTimeout(batchTimer);
-      batchTimer = null;
-      const batch = pending;
-      pending = null;
-      if (batch && batch.text !== '') onOutput(batch.stream, batch.text);
-    };
-    const emit = (stream: OutputStream, text: string): void => {
-      if (text === '' || finished) return;
-      if (pending && pending.stream !== stream) flush(); // keeps stdout and stderr in the order they were written
-      pending ??= { stream, text: '' };
-      pending.text += text;
-      batchTimer ??= timers.setTimeout(flush, batchMs);
-    };
+    const output = createOutputBatcher<OutputStream>(onOutput, timers, batchMs);
+    const emit = (stream: OutputStream, text: string): void => output.emit(stream, text);
 
     let exit: { code: number | null; signal: string | null } | null = null;
     let openPipes = 2;
@@ -159,7 +144,7 @@ export function createExecService(deps: ExecDeps): ExecService {
       owned.clear();
       child.stdout?.destroy();
       child.stderr?.destroy();
-      flush();
+      output.close();
       running.delete(entry);
       resolve({
         exitCode: exit.code,

@@ -6,10 +6,9 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Client as SshClient, ClientChannel, ExecOptions } from 'ssh2';
 import type { RemoteEndpoint } from '../../../shared/contract/hosts.js';
+import { createOutputBatcher } from '../exec/output-batcher.js';
 import type { RemoteExecHandle, RemoteExecOptions, RemoteExit, RemoteStream } from './types.js';
 
-/** Output is held this long and sent as one event: fewer events for a few ms of latency (as local-exec). */
-const BATCH_MS = 5;
 /** If ending a command gets no answer from the server this long after SIGKILL was due, the channel is dropped anyway. */
 const END_SLACK_MS = 3000;
 /** Commands open at once on one connection; more wait. OpenSSH allows 10 sessions; two stay free for ending commands. */
@@ -101,22 +100,8 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
   let resolveExit: (exit: RemoteExit) => void = () => undefined;
   const exited = new Promise<RemoteExit>((r) => (resolveExit = r));
 
-  let pending: { stream: RemoteStream; text: string } | null = null;
-  let batchTimer: unknown = null;
-  const flush = (): void => {
-    if (batchTimer !== null) timers.clearTimeout(batchTimer);
-    batchTimer = null;
-    const batch = pending;
-    pending = null;
-    if (batch && batch.text !== '') opts.onOutput(batch.stream, batch.text);
-  };
-  const emit = (stream: RemoteStream, text: string): void => {
-    if (text === '' || finished) return;
-    if (pending && pending.stream !== stream) flush();
-    pending ??= { stream, text: '' };
-    pending.text += text;
-    batchTimer ??= timers.setTimeout(flush, BATCH_MS);
-  };
+  const output = createOutputBatcher<RemoteStream>((stream, text) => opts.onOutput(stream, text), timers);
+  const emit = (stream: RemoteStream, text: string): void => output.emit(stream, text);
   const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
 
   let channel: ClientChannel | null = null;
@@ -145,7 +130,7 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
       emit(stream, decoder.end());
     }
     head = null;
-    flush();
+    output.close();
     finished = true;
     for (const h of owned) timers.clearTimeout(h);
     owned.clear();
