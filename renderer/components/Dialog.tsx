@@ -41,3 +41,36 @@ export function Dialog({ title, onClose, children, testId, data }: Props) {
     </dialog>
   );
 }
+
+interface ActionsProps {
+  /** Shown above the buttons when set: why the last submit failed. */
+  error: string | null | undefined;
+  errorTestId?: string;
+  onCancel(): void;
+  /** The submit button's label; the form's onSubmit does the work. */
+  submit: string;
+  submitTestId: string;
+  disabled: boolean;
+  variant: 'primary' | 'danger';
+}
+
+/** The end of a form dialog: the error of the last attempt, Cancel, and the submit button. */
+export function DialogActions({ error, errorTestId, onCancel, submit, submitTestId, disabled, variant }: ActionsProps) {
+  return (
+    <>
+      {error && (
+        <div className="inline-error" role="alert" data-testid={errorTestId}>
+          {error}
+        </div>
+      )}
+      <div className="dialog-buttons">
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className={`btn btn-${variant}`} disabled={disabled} data-testid={submitTestId}>
+          {submit}
+        </button>
+      </div>
+    </>
+  );
+}

@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import type { Host } from '../../../shared/contract/hosts.js';
 import { ContractError } from '../../../shared/contract/errors.js';
-import { Dialog } from '../../components/Dialog.js';
+import { Dialog, DialogActions } from '../../components/Dialog.js';
 import { errorMessage } from '../../components/error-message.js';
 import { useHosts } from '../../stores/hosts-store.js';
 import { toast } from '../../stores/toast-store.js';
@@ -142,19 +142,15 @@ export function HostForm({ host, onClose }: Props) {
           Forward the SSH agent to this host
           <span className="hint">only for hosts you trust: root there can use your keys while connected</span>
         </label>
-        {errors.general && (
-          <div className="inline-error" role="alert" data-testid="host-form-error">
-            {errors.general}
-          </div>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={saving} data-testid="host-save">
-            {saving ? 'Saving…' : host ? 'Save' : 'Add host'}
-          </button>
-        </div>
+        <DialogActions
+          error={errors.general}
+          errorTestId="host-form-error"
+          onCancel={onClose}
+          submit={saving ? 'Saving…' : host ? 'Save' : 'Add host'}
+          submitTestId="host-save"
+          disabled={saving}
+          variant="primary"
+        />
       </form>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Host, HostTest } from '../../../shared/contract/hosts.js';
-import { Dialog } from '../../components/Dialog.js';
+import { Dialog, DialogActions } from '../../components/Dialog.js';
 import { errorMessage } from '../../components/error-message.js';
 import { keyTypeLabel } from '../../components/ssh-text.js';
 import { useHosts } from '../../stores/hosts-store.js';
@@ -141,19 +141,7 @@ function RemoveDialog({ host, onClose }: { host: Host; onClose(): void }) {
           Steps whose target is <span className="mono">{host.name}</span> will no longer run until it is added again.
           Recorded runs on it stay in the history.
         </p>
-        {error && (
-          <div className="inline-error" role="alert">
-            {error}
-          </div>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-danger" disabled={busy} data-testid="host-remove-confirm">
-            Remove host
-          </button>
-        </div>
+        <DialogActions error={error} onCancel={onClose} submit="Remove host" submitTestId="host-remove-confirm" disabled={busy} variant="danger" />
       </form>
     </Dialog>
   );

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { CodeBlock } from '../../components/CodeBlock.js';
-import { Dialog } from '../../components/Dialog.js';
+import { Dialog, DialogActions } from '../../components/Dialog.js';
 import { assertNever } from '../../components/assert-never.js';
 import { useApp } from '../../stores/app-store.js';
 import { runKey, useRun } from '../../stores/run-store.js';
@@ -59,19 +59,7 @@ function ConfirmDialog({ stepId, onClose }: { stepId: string; onClose(): void })
             data-testid="confirm-input"
           />
         </label>
-        {error && (
-          <div className="inline-error" role="alert">
-            {error}
-          </div>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-danger" disabled={!matches || busy} data-testid="confirm-run">
-            {busy ? 'Starting…' : 'Run'}
-          </button>
-        </div>
+        <DialogActions error={error} onCancel={onClose} submit={busy ? 'Starting…' : 'Run'} submitTestId="confirm-run" disabled={!matches || busy} variant="danger" />
       </form>
     </Dialog>
   );
@@ -116,19 +104,14 @@ function ReasonDialog(props: {
             data-testid={`${props.testId}-reason`}
           />
         </label>
-        {error && (
-          <div className="inline-error" role="alert">
-            {error}
-          </div>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" className="btn" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-danger" disabled={!ready || sending} data-testid={`${props.testId}-submit`}>
-            {props.action}
-          </button>
-        </div>
+        <DialogActions
+          error={error}
+          onCancel={props.onClose}
+          submit={props.action}
+          submitTestId={`${props.testId}-submit`}
+          disabled={!ready || sending}
+          variant="danger"
+        />
       </form>
     </Dialog>
   );
