@@ -1,6 +1,8 @@
 // SSH benchmark against real sshd on 127.0.0.1 (test/helpers/sshd.ts), every anchor measured side by side in this run.
 // 1. Per-step latency of a `true` step on one server: through Opsdeck (steps.run to the run.updated carrying its
 //    recorded exit) against a new `ssh` process per step, `ssh` through a ControlMaster, and one raw ssh2 connection.
+//    Twice: for a user whose login shell is bash (most servers' users; Opsdeck runs the step in that shell) and for
+//    one whose login shell is dash (Opsdeck then starts bash for the step, which `ssh host true` does not).
 // 2. One `true` step fanned out over the 50 hosts of a tag on fresh connections, against the slowest single host
 //    (and, for context, the same two shapes done with bare ssh2 connections).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -41,9 +43,12 @@ export async function run(log: Log): Promise<void> {
     const keyFile = join(tmp, 'client', 'id_ed25519');
     const pub = await makeClientKey(keyFile);
     servers.push(...(await Promise.all(Array.from({ length: SERVERS }, () => startSshd({ authorizedKeys: [pub], extraConfig: SSHD_CONFIG })))));
+    const bashServer = await startSshd({ authorizedKeys: [pub], loginShell: 'bash' });
+    servers.push(bashServer);
     const endpoints: Endpoint[] = servers.map((s) => ({ port: s.port, user: s.user, keyFile, hostPublicKey: s.hostPublicKey }));
     const fleet = Array.from({ length: FLEET }, (_, i) => ({ name: fleetName(i), ep: endpoints[i % SERVERS] as Endpoint }));
     const trusted = servers.map((s) => s.hostPublicKey);
+    const bashEp: Endpoint = { port: bashServer.port, user: bashServer.user, keyFile, hostPublicKey: bashServer.hostPublicKey };
     const dataDir = join(tmp, 'data');
     const entry = (name: string, ep: Endpoint, tags: string[]): HostFields => ({
       name, address: '127.0.0.1', port: ep.port, user: ep.user, identityFile: keyFile, identityAgent: 'none', jump: [], tags, notes: '', forwardAgent: false,
@@ -53,10 +58,12 @@ export async function run(log: Log): Promise<void> {
     first = await openDeck(dataDir, trusted);
     const main = endpoints[0] as Endpoint;
     await first.call('hosts.save', entry('bench', main, []));
+    await first.call('hosts.save', entry('bench-bash', bashEp, []));
     for (const f of fleet) await first.call('hosts.save', entry(f.name, f.ep, [FLEET_TAG]));
     const step = await importTrueStep(first, join(tmp, 'true.md'));
 
-    await perStep(log, first, step, main, tmp);
+    await perStep(log, first, step, 'bench-bash', bashEp, tmp, `login shell bash (${bashEp.user})`);
+    await perStep(log, first, step, 'bench', main, tmp, `login shell dash (${main.user})`);
 
     const t = performance.now();
     await runStep(first, await startRun(first, step), step.stepId, { kind: 'tag', tag: FLEET_TAG, concurrency: FLEET }, 0, FLEET);
@@ -73,11 +80,11 @@ export async function run(log: Log): Promise<void> {
   }
 }
 
-async function perStep(log: Log, deck: Deck, step: TrueStep, ep: Endpoint, tmp: string): Promise<void> {
+async function perStep(log: Log, deck: Deck, step: TrueStep, host: string, ep: Endpoint, tmp: string, who: string): Promise<void> {
   const runId = await startRun(deck, step);
   let attempts = 0;
   const opsdeck = async (): Promise<void> => {
-    await runStep(deck, runId, step.stepId, { kind: 'host', host: 'bench' }, attempts, 1);
+    await runStep(deck, runId, step.stepId, { kind: 'host', host }, attempts, 1);
     attempts++;
   };
   const options = sshOptions(ep, join(tmp, 'known_hosts'));
@@ -113,7 +120,7 @@ async function perStep(log: Log, deck: Deck, step: TrueStep, ep: Endpoint, tmp: 
       controlmaster: 'ssh through a ControlMaster',
       'raw-ssh2': 'raw ssh2, one connection, noDelay',
     };
-    log(`per-step latency of 'true' on one sshd: ${STEPS} steps each after ${WARMUP} warm-up, in turns of ${PER_TURN}, ${fmt((performance.now() - began) / 1000)} s`);
+    log(`per-step latency of 'true' on one sshd, ${who}: ${STEPS} steps each after ${WARMUP} warm-up, in turns of ${PER_TURN}, ${fmt((performance.now() - began) / 1000)} s`);
     for (const m of order) log(`  ${label[m].padEnd(36)} median ${fmt(s[m].median).padStart(6)} ms   p95 ${fmt(s[m].p95).padStart(6)} ms`);
     const ratio = (a: Method, b: Method): string => `${(s[a].median / s[b].median).toFixed(2)}x (p95 ${(s[a].p95 / s[b].p95).toFixed(2)}x)`;
     log(`  Opsdeck / raw ssh2:      ${ratio('opsdeck', 'raw-ssh2')}   [goal: within 1.2x]`);

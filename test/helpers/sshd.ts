@@ -1,7 +1,8 @@
 /**
  * A real OpenSSH sshd on 127.0.0.1 for integration tests: temp host keys, a temp authorized_keys, a free port, and
  * its log (stderr, LogLevel DEBUG1) kept so a test can see which authentication attempts reached the server.
- * Logins go to a dedicated user with an empty home and /bin/sh (no rc files), so remote timings mean something.
+ * Logins go to a dedicated user with an empty home and /bin/sh (no rc files), so remote timings mean something
+ * (or, asked for, a second one whose login shell is bash).
  * Also: client keys, a real ssh-agent, and fakes for the pool's host-key verifier and prompts.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -17,7 +18,12 @@ import type { AuthPrompts, HostKeyVerifier, ResolvedHost } from '../../electron/
 const run = promisify(execFile);
 
 export const TEST_USER = 'opsdeck-test';
-const TEST_HOME = '/var/lib/opsdeck-test';
+/** The login shells a test user can have: /bin/sh (dash on Debian; the default) or bash, as most servers' users. */
+export type LoginShell = 'sh' | 'bash';
+const TEST_ACCOUNTS: Record<LoginShell, { user: string; home: string; shell: string }> = {
+  sh: { user: TEST_USER, home: '/var/lib/opsdeck-test', shell: '/bin/sh' },
+  bash: { user: 'opsdeck-test-bash', home: '/var/lib/opsdeck-test-bash', shell: '/bin/bash' },
+};
 /** How long sshd may take to say it listens; a busy 2-core CI machine starts it in ~50 ms. */
 const START_TIMEOUT_MS = 10_000;
 
@@ -26,6 +32,8 @@ export interface SshdOptions {
   hostKeyType?: 'ed25519' | 'rsa' | 'ecdsa';
   /** Reuse host keys (and this directory) to restart a server with the same host key. */
   hostKeyDir?: string;
+  /** The login shell of the user commands run as (when we are root); default sh. */
+  loginShell?: LoginShell;
   /** A fixed port, e.g. to restart a server where clients expect it. */
   port?: number;
   extraConfig?: string;
@@ -43,16 +51,17 @@ export interface Sshd {
 }
 
 /** The user remote commands run as: a clean test account when we are root, else ourselves (sshd cannot switch users). */
-export async function ensureTestUser(): Promise<string> {
+export async function ensureTestUser(loginShell: LoginShell = 'sh'): Promise<string> {
   if (process.getuid?.() !== 0) return userInfo().username;
+  const { user, home, shell } = TEST_ACCOUNTS[loginShell];
   for (let attempt = 0; ; attempt++) {
     try {
-      await run('id', ['-u', TEST_USER]);
+      await run('id', ['-u', user]);
       break;
     } catch {
       // Missing: create it. Another test file may be doing the same at this moment, hence the retry.
       try {
-        await run('useradd', ['-M', '-d', TEST_HOME, '-s', '/bin/sh', TEST_USER]);
+        await run('useradd', ['-M', '-d', home, '-s', shell, user]);
       } catch (error) {
         if (attempt >= 5) throw error;
         await new Promise((r) => setTimeout(r, 100 * (attempt + 1)));
@@ -60,18 +69,18 @@ export async function ensureTestUser(): Promise<string> {
     }
   }
   // '*' instead of useradd's '!': no password, but not a locked account (sshd without PAM refuses locked ones).
-  for (let attempt = 0; !readFileSync('/etc/shadow', 'utf8').split('\n').some((l) => l.startsWith(`${TEST_USER}:*:`)); attempt++) {
-    await run('usermod', ['-p', '*', TEST_USER]).catch(async (error: unknown) => {
+  for (let attempt = 0; !readFileSync('/etc/shadow', 'utf8').split('\n').some((l) => l.startsWith(`${user}:*:`)); attempt++) {
+    await run('usermod', ['-p', '*', user]).catch(async (error: unknown) => {
       if (attempt >= 5) throw error;
       await new Promise((r) => setTimeout(r, 100 * (attempt + 1))); // /etc/shadow locked by a parallel test file
     });
   }
   // An empty home: sshd would print "Could not chdir to home directory" into every command's stderr without one.
-  if (!existsSync(TEST_HOME)) {
-    mkdirSync(TEST_HOME, { recursive: true });
-    await run('chown', [TEST_USER, TEST_HOME]);
+  if (!existsSync(home)) {
+    mkdirSync(home, { recursive: true });
+    await run('chown', [user, home]);
   }
-  return TEST_USER;
+  return user;
 }
 
 async function freePort(): Promise<number> {
@@ -97,7 +106,7 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 export async function startSshd(opts: SshdOptions): Promise<Sshd> {
-  const user = await ensureTestUser();
+  const user = await ensureTestUser(opts.loginShell);
   try {
     mkdirSync('/run/sshd', { recursive: true }); // sshd's privilege-separation directory; Debian creates it at boot
   } catch {

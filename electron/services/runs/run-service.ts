@@ -71,7 +71,10 @@ export function createRunService(deps: RunServiceDeps) {
     exec: deps.exec,
     remote: deps.remote ?? null,
     now,
-    appendChunk: (c) => runs.appendChunk(c),
+    appendChunk: (c) => {
+      runs.appendChunk(c);
+      forget(c.runId);
+    },
     emitOutput: (c) => deps.emit('step.output', c),
     record: (type, runId, stepId, attemptId, data) => {
       event(runId, type, data, stepId, attemptId);
@@ -89,7 +92,17 @@ export function createRunService(deps: RunServiceDeps) {
     }
     return v;
   };
-  const known = new Map<string, { run: RunRow; events: RunEventRow[] }>();
+  /**
+   * `detail`: the last fold, kept while it cannot go stale by itself: with no attempt running and no terminal
+   * recording in the run, only a new event changes it (chunks are appended only to running attempts and recordings).
+   */
+  const known = new Map<string, { run: RunRow; events: RunEventRow[]; detail: RunDetail | null }>();
+  const forget = (runId: string): void => {
+    const entry = known.get(runId);
+    if (entry) entry.detail = null;
+  };
+  const settled = (detail: RunDetail): boolean =>
+    detail.recordings.length === 0 && detail.steps.every((s) => s.attempts.every((a) => a.status !== 'running'));
   /** Chunk counts of ended attempts never change: counted once. Running ones (and recordings) are read each time. */
   const endedCounts = new Map<string, number>();
   const chunkCounts = (events: readonly RunEventRow[]): Map<string, number> => {
@@ -122,19 +135,34 @@ export function createRunService(deps: RunServiceDeps) {
     if (!entry) {
       const run = runs.getRun(runId);
       if (!run) throw new ContractError('not_found', `no run ${runId}`);
-      entry = { run, events: runs.events(runId) };
+      entry = { run, events: runs.events(runId), detail: null };
       remember(known, runId, entry, RUNS_KEPT);
     } else {
       const last = entry.events.at(-1)?.seq ?? 0;
-      if (runs.lastSeq(runId) !== last) entry.events.push(...runs.eventsAfter(runId, last));
+      if (runs.lastSeq(runId) !== last) {
+        entry.events.push(...runs.eventsAfter(runId, last));
+        entry.detail = null;
+      }
+      if (entry.detail) return entry.detail;
     }
     const version = versionOf(entry.run.versionId);
-    return foldRun({ run: entry.run, runbookTitle: version.title, document: version.document, events: entry.events, chunkCounts: chunkCounts(entry.events) });
+    const detail = foldRun({ run: entry.run, runbookTitle: version.title, document: version.document, events: entry.events, chunkCounts: chunkCounts(entry.events) });
+    entry.detail = settled(detail) ? detail : null;
+    return detail;
   };
 
+  /** The detail of the last event appended: what a call that appended it answers, without folding again. */
+  let appended: RunDetail | null = null;
   const append = (event: Omit<RunEventRow, 'id' | 'seq'>): RunDetail => {
-    runs.appendEvent(event);
+    const row = runs.appendEvent(event);
+    // The row just written is the next one a cached run misses: add it instead of reading it back.
+    const entry = known.get(event.runId);
+    if (entry && (entry.events.at(-1)?.seq ?? 0) === row.seq - 1) {
+      entry.events.push(row);
+      entry.detail = null;
+    }
     const detail = load(event.runId);
+    appended = detail;
     deps.emit('run.updated', detail);
     return detail;
   };
@@ -274,6 +302,7 @@ export function createRunService(deps: RunServiceDeps) {
         void r.done.finally(() => running.delete(r.attemptId));
       };
       let done: Promise<void>;
+      appended = null;
       if (target.kind === 'local') {
         const r = launcher.local(spec);
         track(r);
@@ -288,7 +317,9 @@ export function createRunService(deps: RunServiceDeps) {
         fanouts.set(input.runId, [...(fanouts.get(input.runId) ?? []), group]);
         done = group.done.finally(() => fanouts.set(input.runId, (fanouts.get(input.runId) ?? []).filter((g) => g !== group)));
       }
-      return { detail: load(input.runId), done };
+      // Launching appended the attempt's start (a fan-out: the first hosts'), nothing since: that fold is current.
+      const latest = appended as RunDetail | null;
+      return { detail: latest?.run.id === input.runId ? latest : load(input.runId), done };
     },
 
     async cancel(runId: string, attemptId: string): Promise<RunDetail> {

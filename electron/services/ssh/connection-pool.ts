@@ -280,10 +280,19 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
 
   // ---- the pool ----------------------------------------------------------------------------------------------
 
+  const keyOf = (host: ResolvedHost): string => chainOf(host).map((h) => `${h.name}=${hostLabel(h)}`).join(' > ');
+
   return {
+    connected(host) {
+      if (disposed) return null;
+      const live = entries.get(keyOf(host))?.live;
+      if (!live || live.lost) return null;
+      touch(live);
+      return live.facade;
+    },
     connect(host) {
       if (disposed) return Promise.reject(new SshError('disposed', 'the SSH pool was disposed'));
-      const key = chainOf(host).map((h) => `${h.name}=${hostLabel(h)}`).join(' > ');
+      const key = keyOf(host);
       const existing = entries.get(key);
       if (existing) {
         if (existing.live) touch(existing.live);

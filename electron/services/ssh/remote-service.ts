@@ -123,12 +123,19 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
     open.set(name, connection);
     return connection;
   };
+  /** The warm connection to `name`, without waiting: a step starts at once instead of after the caller's work. */
+  const connectedNow = (name: string): SshConnection | null => {
+    const connection = pool.connected(resolve(name));
+    if (connection) open.set(name, connection);
+    return connection;
+  };
 
   const runner: RemoteRunner = {
     hostsWithTag: (tag) => hosts.list().filter((h) => h.tags.includes(tag)).map((h) => h.name),
     async exec(host, command, opts) {
       if (opts.signal.aborted) throw new Error('cancelled before it started');
-      const connection = await connect(host);
+      // No await before exec on a warm connection: the channel open leaves before the caller records the start.
+      const connection = connectedNow(host) ?? (await connect(host));
       if (opts.signal.aborted) throw new Error('cancelled before it started');
       const handle = connection.exec(command, { env: opts.env, timeoutMs: opts.timeoutMs, onOutput: opts.onOutput });
       opts.signal.addEventListener('abort', () => handle.cancel(), { once: true });

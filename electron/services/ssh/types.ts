@@ -79,6 +79,11 @@ export interface SshConnection {
 
 export interface SshPool {
   connect(host: ResolvedHost): Promise<SshConnection>;
+  /**
+   * The pooled connection to `host` if it is up now, else null. Synchronous, so a step on a warm connection sends
+   * its channel open before anything else runs: recording the step's start then overlaps the network round trip.
+   */
+  connected(host: ResolvedHost): SshConnection | null;
   dispose(): Promise<void>;
 }
 

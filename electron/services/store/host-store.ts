@@ -4,6 +4,7 @@
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Host, HostFields, Target } from '../../../shared/contract/hosts.js';
+import type { Statement } from 'better-sqlite3';
 import type { Database } from './db.js';
 
 export interface StoredKey {
@@ -72,16 +73,26 @@ const toHost = (r: HostRow): Host => ({
 });
 
 export function createHostStore(db: Database, deviceId: string, clock: { now(): Date }): HostStore {
+  // Every remote step looks its host up (twice): statements are prepared once, not per call (~0.1 ms each).
+  const statements = new Map<string, Statement>();
+  const prepare = (sql: string): Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
   const one = (sql: string, arg: string): Host | undefined => {
-    const row = db.prepare(sql).get(arg) as HostRow | undefined;
+    const row = prepare(sql).get(arg) as HostRow | undefined;
     return row ? toHost(row) : undefined;
   };
   return {
-    list: () => (db.prepare('SELECT * FROM hosts ORDER BY name').all() as HostRow[]).map(toHost),
+    list: () => (prepare('SELECT * FROM hosts ORDER BY name').all() as HostRow[]).map(toHost),
     byName: (name) => one('SELECT * FROM hosts WHERE name = ?', name),
     byId: (id) => one('SELECT * FROM hosts WHERE id = ?', id),
     save(fields, { id, source }) {
-      const clash = db.prepare('SELECT id FROM hosts WHERE name = ?').get(fields.name) as { id: string } | undefined;
+      const clash = prepare('SELECT id FROM hosts WHERE name = ?').get(fields.name) as { id: string } | undefined;
       if (clash && clash.id !== id) throw new HostStoreError('conflict', `a host named "${fields.name}" exists already`);
       const at = clock.now().toISOString();
       const values = [
@@ -97,41 +108,44 @@ export function createHostStore(db: Database, deviceId: string, clock: { now(): 
         fields.forwardAgent ? 1 : 0,
       ];
       if (id) {
-        const changed = db
-          .prepare(
+        const changed = prepare(
             'UPDATE hosts SET name = ?, address = ?, port = ?, user = ?, identity_file = ?, identity_agent = ?, jump = ?, tags = ?, notes = ?, forward_agent = ?, updated_at = ? WHERE id = ?',
           )
           .run(...values, at, id);
         if (changed.changes === 0) throw new HostStoreError('not_found', `no host ${id}`);
-        return toHost(db.prepare('SELECT * FROM hosts WHERE id = ?').get(id) as HostRow);
+        return toHost(prepare('SELECT * FROM hosts WHERE id = ?').get(id) as HostRow);
       }
       const newId = uuidv7();
-      db.prepare(
+      prepare(
         'INSERT INTO hosts (id, device_id, name, address, port, user, identity_file, identity_agent, jump, tags, notes, forward_agent, source, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(newId, deviceId, ...values, source, at);
-      return toHost(db.prepare('SELECT * FROM hosts WHERE id = ?').get(newId) as HostRow);
+      return toHost(prepare('SELECT * FROM hosts WHERE id = ?').get(newId) as HostRow);
     },
-    remove: (id) => db.prepare('DELETE FROM hosts WHERE id = ?').run(id).changes > 0,
+    remove: (id) => prepare('DELETE FROM hosts WHERE id = ?').run(id).changes > 0,
     keys: {
       find: (host, port) =>
-        (db.prepare('SELECT key_type, key, fingerprint FROM host_keys WHERE host = ? AND port = ?').all(host, port) as Array<{ key_type: string; key: string; fingerprint: string }>).map(
+        (prepare('SELECT key_type, key, fingerprint FROM host_keys WHERE host = ? AND port = ?').all(host, port) as Array<{ key_type: string; key: string; fingerprint: string }>).map(
           (r) => ({ keyType: r.key_type, key: r.key, fingerprint: r.fingerprint }),
         ),
       add(host, port, keyType, key, fingerprint) {
-        db.prepare(
+        prepare(
           'INSERT OR IGNORE INTO host_keys (id, device_id, host, port, key_type, key, fingerprint, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
         ).run(uuidv7(), deviceId, host, port, keyType, key, fingerprint, clock.now().toISOString());
       },
-      remove: (host, port) => db.prepare('DELETE FROM host_keys WHERE host = ? AND port = ?').run(host, port).changes,
+      remove: (host, port) => prepare('DELETE FROM host_keys WHERE host = ? AND port = ?').run(host, port).changes,
     },
     target(runbookId, sectionId) {
-      const row = db.prepare('SELECT target FROM section_targets WHERE runbook_id = ? AND section_id = ?').get(runbookId, sectionId) as { target: string } | undefined;
+      const row = prepare('SELECT target FROM section_targets WHERE runbook_id = ? AND section_id = ?').get(runbookId, sectionId) as { target: string } | undefined;
       return row ? (JSON.parse(row.target) as Target) : undefined;
     },
     setTarget(runbookId, sectionId, target) {
-      db.prepare(
+      // Remembered on every run of a step: write (and sync) only when the choice changed.
+      const value = JSON.stringify(target);
+      const row = prepare('SELECT target FROM section_targets WHERE runbook_id = ? AND section_id = ?').get(runbookId, sectionId) as { target: string } | undefined;
+      if (row?.target === value) return;
+      prepare(
         'INSERT INTO section_targets (runbook_id, section_id, target, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (runbook_id, section_id) DO UPDATE SET target = excluded.target, updated_at = excluded.updated_at',
-      ).run(runbookId, sectionId, JSON.stringify(target), clock.now().toISOString());
+      ).run(runbookId, sectionId, value, clock.now().toISOString());
     },
   };
 }
