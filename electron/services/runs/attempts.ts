@@ -16,10 +16,14 @@ export type { RemoteExit };
 /** Runs a command on an inventory host over Opsdeck's pooled connection. */
 export interface RemoteRunner {
   hostsWithTag(tag: string): string[];
+  /**
+   * `onUnderway` is called once the command is underway: when the server runs it, on a connection that was up;
+   * at once, when a connection must be made first (connecting and its prompts take time the user should see).
+   */
   exec(
     host: string,
     command: string,
-    opts: { env: Record<string, string>; timeoutMs: number; signal: AbortSignal; onOutput(stream: 'stdout' | 'stderr', data: string): void },
+    opts: { env: Record<string, string>; timeoutMs: number; signal: AbortSignal; onOutput(stream: 'stdout' | 'stderr', data: string): void; onUnderway(): void },
   ): Promise<{ endpoint: RemoteEndpoint; exit: RemoteExit }>;
 }
 
@@ -100,20 +104,31 @@ export function createAttemptLauncher(deps: AttemptDeps) {
     return { attemptId, runId: spec.runId, cancel: () => handle.cancel(), done };
   };
 
-  const remote = (spec: AttemptSpec, host: string, fanoutId: string | null, outer?: AbortSignal): Running & { attemptId: string; ok: Promise<boolean> } => {
+  const remote = (spec: AttemptSpec, host: string, fanoutId: string | null, outer?: AbortSignal): Running & { attemptId: string; ok: Promise<boolean>; started: Promise<void> } => {
     const runner = deps.remote;
     if (!runner) throw new Error('remote execution is not available in this host');
     const attemptId = uuidv7();
     const abort = new AbortController();
     outer?.addEventListener('abort', () => abort.abort(), { once: true });
     const output = sink(spec, attemptId);
-    // The connection work starts first; recording the start costs a few ms that need not delay it. No output can
-    // arrive before the record below: it comes back over the network, after this synchronous code.
-    const execution = runner.exec(host, remoteCommand(spec.script), { env: spec.env, timeoutMs: spec.timeoutSec * 1000, signal: abort.signal, onOutput: output });
-    deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host, fanoutId });
+    // On a warm connection the start is recorded once the server runs the command, while it runs: recording costs
+    // a fraction of a ms that would otherwise hold up the channel's round trips. Output comes later still.
+    let resolveStarted = (): void => undefined;
+    const started = new Promise<void>((r) => (resolveStarted = r));
+    let recorded = false;
+    const recordStart = (): void => {
+      if (recorded) return;
+      recorded = true;
+      deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host, fanoutId });
+      resolveStarted();
+    };
+    const execution = runner.exec(host, remoteCommand(spec.script), {
+      env: spec.env, timeoutMs: spec.timeoutSec * 1000, signal: abort.signal, onOutput: output, onUnderway: recordStart,
+    });
     const ok = execution
       .then(
         ({ endpoint, exit }) => {
+          recordStart();
           const status = statusOf(exit);
           const error = exit.connectionLost ? `the connection to ${host} was lost while the step ran` : null;
           if (error) output('system', `\r\n[${error}]\r\n`);
@@ -121,6 +136,7 @@ export function createAttemptLauncher(deps: AttemptDeps) {
           return status === 'succeeded';
         },
         (error: unknown) => {
+          recordStart();
           const message = error instanceof Error ? error.message : String(error);
           output('system', `[${message}]\r\n`);
           const status: AttemptStatus = abort.signal.aborted ? 'cancelled' : 'failed';
@@ -128,7 +144,7 @@ export function createAttemptLauncher(deps: AttemptDeps) {
           return false;
         },
       );
-    return { attemptId, runId: spec.runId, cancel: () => abort.abort(), done: ok.then(() => undefined), ok };
+    return { attemptId, runId: spec.runId, cancel: () => abort.abort(), done: ok.then(() => undefined), ok, started };
   };
 
   return {

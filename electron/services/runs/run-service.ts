@@ -18,7 +18,7 @@ import { createAttemptLauncher, type AttemptSpec, type RemoteRunner, type Runnin
 import type { LibraryStore } from '../store/library-store.js';
 import type { RunEventRow, RunRow, RunStore } from '../store/run-store.js';
 import { identify, isSameProcessAlive, signalGroupIfAlive, type ProcessIdentity } from './process-identity.js';
-import { findSection, foldRun, sectionSteps } from './run-state.js';
+import { createRunFold, findSection, foldRun, sectionSteps, type RunFold } from './run-state.js';
 
 export interface RunServiceDeps {
   runs: RunStore;
@@ -73,10 +73,12 @@ export function createRunService(deps: RunServiceDeps) {
     now,
     appendChunk: (c) => {
       runs.appendChunk(c);
+      counted(c.attemptId);
       forget(c.runId);
     },
     emitOutput: (c) => deps.emit('step.output', c),
     record: (type, runId, stepId, attemptId, data) => {
+      if (type === 'attempt.started') remember(ownCounts, attemptId, 0, OWN_COUNTS_KEPT);
       event(runId, type, data, stepId, attemptId);
     },
   });
@@ -93,30 +95,36 @@ export function createRunService(deps: RunServiceDeps) {
     return v;
   };
   /**
-   * `detail`: the last fold, kept while it cannot go stale by itself: with no attempt running and no terminal
-   * recording in the run, only a new event changes it (chunks are appended only to running attempts and recordings).
+   * A run read once: its fold, advanced by the events added since (by this process or another, such as a CLI run),
+   * and its last snapshot, kept while it cannot go stale by itself (no attempt running: only a new event changes it).
    */
-  const known = new Map<string, { run: RunRow; events: RunEventRow[]; detail: RunDetail | null }>();
+  type Known = { run: RunRow; lastSeq: number; fold: RunFold; detail: RunDetail | null };
+  const known = new Map<string, Known>();
   const forget = (runId: string): void => {
     const entry = known.get(runId);
     if (entry) entry.detail = null;
   };
-  const settled = (detail: RunDetail): boolean =>
-    detail.recordings.length === 0 && detail.steps.every((s) => s.attempts.every((a) => a.status !== 'running'));
-  /** Chunk counts of ended attempts never change: counted once. Running ones (and recordings) are read each time. */
+  /** Chunk counts of ended attempts never change: counted once. Running ones are read each time. */
   const endedCounts = new Map<string, number>();
-  const chunkCounts = (events: readonly RunEventRow[]): Map<string, number> => {
-    const ended = new Set(events.filter((e) => e.type === 'attempt.ended' && e.attemptId).map((e) => e.attemptId as string));
-    const ids = events.flatMap((e) => (e.type === 'attempt.started' && e.attemptId ? [e.attemptId] : e.type === 'terminal.recording' ? [String(e.data.recordingId ?? '')] : []));
+  /**
+   * Chunks of the attempts and recordings this process writes, counted as they are appended: no query for them.
+   * One evicted meanwhile is not counted again (that would restart at 1): it is read from the store instead.
+   */
+  const ownCounts = new Map<string, number>();
+  const counted = (id: string): void => {
+    const n = ownCounts.get(id);
+    if (n !== undefined) ownCounts.set(id, n + 1);
+  };
+  const chunkCounts = (fold: RunFold): Map<string, number> => {
     const counts = new Map<string, number>();
-    const unknown = ids.filter((id) => {
-      const n = endedCounts.get(id);
+    const unknown = fold.chunkIds().filter((id) => {
+      const n = endedCounts.get(id) ?? ownCounts.get(id);
       if (n !== undefined) counts.set(id, n);
       return n === undefined;
     });
     for (const [id, n] of runs.chunkCounts(unknown)) {
       counts.set(id, n);
-      if (ended.has(id)) remember(endedCounts, id, n, ENDED_COUNTS_KEPT);
+      if (fold.ended(id)) remember(endedCounts, id, n, ENDED_COUNTS_KEPT);
     }
     return counts;
   };
@@ -130,38 +138,50 @@ export function createRunService(deps: RunServiceDeps) {
     }
     return path;
   };
+  const snapshot = (entry: Known): RunDetail => {
+    const counts = chunkCounts(entry.fold);
+    const detail = entry.fold.snapshot((id) => counts.get(id) ?? 0);
+    entry.detail = entry.fold.live() ? null : detail;
+    return detail;
+  };
   const load = (runId: string): RunDetail => {
     let entry = known.get(runId);
     if (!entry) {
       const run = runs.getRun(runId);
       if (!run) throw new ContractError('not_found', `no run ${runId}`);
-      entry = { run, events: runs.events(runId), detail: null };
+      const events = runs.events(runId);
+      const version = versionOf(run.versionId);
+      const fold = createRunFold(run, version.title, version.document);
+      fold.apply(events);
+      entry = { run, lastSeq: events.at(-1)?.seq ?? 0, fold, detail: null };
       remember(known, runId, entry, RUNS_KEPT);
     } else {
-      const last = entry.events.at(-1)?.seq ?? 0;
-      if (runs.lastSeq(runId) !== last) {
-        entry.events.push(...runs.eventsAfter(runId, last));
+      if (runs.lastSeq(runId) !== entry.lastSeq) {
+        const more = runs.eventsAfter(runId, entry.lastSeq);
+        entry.fold.apply(more);
+        entry.lastSeq = more.at(-1)?.seq ?? entry.lastSeq;
         entry.detail = null;
       }
       if (entry.detail) return entry.detail;
     }
-    const version = versionOf(entry.run.versionId);
-    const detail = foldRun({ run: entry.run, runbookTitle: version.title, document: version.document, events: entry.events, chunkCounts: chunkCounts(entry.events) });
-    entry.detail = settled(detail) ? detail : null;
-    return detail;
+    return snapshot(entry);
   };
 
   /** The detail of the last event appended: what a call that appended it answers, without folding again. */
   let appended: RunDetail | null = null;
   const append = (event: Omit<RunEventRow, 'id' | 'seq'>): RunDetail => {
     const row = runs.appendEvent(event);
-    // The row just written is the next one a cached run misses: add it instead of reading it back.
+    // The row just written directly follows a cached run's last one: nothing else was added (its seq was taken in
+    // the same transaction), so it is added without reading back, and the fold needs no check for newer events.
     const entry = known.get(event.runId);
-    if (entry && (entry.events.at(-1)?.seq ?? 0) === row.seq - 1) {
-      entry.events.push(row);
-      entry.detail = null;
+    let detail: RunDetail;
+    if (entry && entry.lastSeq === row.seq - 1) {
+      entry.fold.apply([row]);
+      entry.lastSeq = row.seq;
+      detail = snapshot(entry);
+    } else {
+      detail = load(event.runId);
     }
-    const detail = load(event.runId);
     appended = detail;
     deps.emit('run.updated', detail);
     return detail;
@@ -251,7 +271,8 @@ export function createRunService(deps: RunServiceDeps) {
       return event(runId, 'run.aborted', { reason: reason ?? '' });
     },
 
-    runStep(input: StartStep): { detail: RunDetail; done: Promise<void> } {
+    /** `detail` resolves once the attempt's start is recorded (for a remote step: once the server runs it). */
+    runStep(input: StartStep): { detail: Promise<RunDetail>; done: Promise<void> } {
       const detail = open(input.runId);
       const step = stepOf(detail, input.stepId);
       if (step.kind !== 'command') throw new ContractError('invalid_input', `"${step.title}" is a ${step.kind} step: only command steps run`);
@@ -310,7 +331,7 @@ export function createRunService(deps: RunServiceDeps) {
       } else if (target.kind === 'host') {
         const r = launcher.remote(spec, target.host, null);
         track(r);
-        done = r.done;
+        return { detail: r.started.then(() => load(input.runId)), done: r.done };
       } else {
         const hosts = remoteRunner().hostsWithTag(target.tag);
         const group = launcher.fanout(spec, hosts, target, track);
@@ -319,7 +340,7 @@ export function createRunService(deps: RunServiceDeps) {
       }
       // Launching appended the attempt's start (a fan-out: the first hosts'), nothing since: that fold is current.
       const latest = appended as RunDetail | null;
-      return { detail: latest?.run.id === input.runId ? latest : load(input.runId), done };
+      return { detail: Promise.resolve(latest?.run.id === input.runId ? latest : load(input.runId)), done };
     },
 
     async cancel(runId: string, attemptId: string): Promise<RunDetail> {
@@ -343,9 +364,11 @@ export function createRunService(deps: RunServiceDeps) {
         open(runId);
         rec = { id: uuidv7(), seq: 0 };
         recordings.set(key, rec);
+        remember(ownCounts, rec.id, 0, OWN_COUNTS_KEPT);
         event(runId, 'terminal.recording', { recordingId: rec.id, title: terminal.title });
       }
       runs.appendChunk({ runId, attemptId: rec.id, stepId: 'terminal', seq: rec.seq++, stream: 'stdout', data: chunk.data, at: chunk.at });
+      counted(rec.id);
     },
 
     /** Runs left open by a crash (their process is gone) are marked interrupted, their running attempts too. */
@@ -393,6 +416,8 @@ const VERSIONS_KEPT = 16;
 const RUNS_KEPT = 256;
 /** Chunk counts of ended attempts kept: a number each, enough for every attempt of the runs kept. */
 const ENDED_COUNTS_KEPT = 100_000;
+/** Attempts and recordings of this process whose chunks are counted in memory; older ones are counted by a query. */
+const OWN_COUNTS_KEPT = 10_000;
 
 /** Insertion-ordered map as a small cache: the oldest entry goes when it is full. */
 function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {

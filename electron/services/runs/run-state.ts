@@ -46,7 +46,23 @@ export interface FoldInput {
   chunkCounts: ReadonlyMap<string, number>;
 }
 
-export function foldRun({ run, runbookTitle, document, events, chunkCounts }: FoldInput): RunDetail {
+/**
+ * A run's fold kept up to date: `apply` takes events in order (each once), `snapshot` answers the state so far.
+ * Events are append-only, so a run read once is only ever advanced by the events added since, never refolded.
+ */
+export interface RunFold {
+  apply(events: readonly RunEventRow[]): void;
+  /** The state after the events applied; every call answers new objects, so a snapshot never changes later. */
+  snapshot(chunkCount: (id: string) => number): RunDetail;
+  /** Ids whose chunks the snapshot counts: every attempt's. */
+  chunkIds(): string[];
+  /** Whether the attempt has ended (its chunk count is final). */
+  ended(attemptId: string): boolean;
+  /** Whether the next snapshot could differ without a new event: an attempt runs (its chunk count grows). */
+  live(): boolean;
+}
+
+export function createRunFold(run: RunRow, runbookTitle: string, document: Runbook): RunFold {
   const section = findSection(document.sections, run.sectionId);
   if (!section) throw new Error(`section ${run.sectionId} is not in version ${run.versionId}`);
   const steps = sectionSteps(section);
@@ -54,12 +70,16 @@ export function foldRun({ run, runbookTitle, document, events, chunkCounts }: Fo
     steps.map((s) => [s.id, { stepId: s.id, status: 'pending', skipReason: null, attempts: [] }]),
   );
   const attempts = new Map<string, Attempt>();
+  const running = new Set<string>();
   const notes: Note[] = [];
   const recordings: RunDetail['recordings'] = [];
   let status: RunStatus = 'running';
   let endedAt: string | null = null;
+  const counted = steps.filter(actionable);
+  const usedParams = new Set(steps.flatMap((s) => s.params));
+  const params: Param[] = document.params.filter((p) => usedParams.has(p.name));
 
-  for (const e of events) {
+  const applyOne = (e: RunEventRow): void => {
     const state = e.stepId ? states.get(e.stepId) : undefined;
     switch (e.type) {
       case 'check.ticked':
@@ -90,13 +110,14 @@ export function foldRun({ run, runbookTitle, document, events, chunkCounts }: Fo
           durationMs: null,
           timeoutSec: Number(e.data.timeoutSec ?? 0),
           params: (e.data.params as Record<string, string> | undefined) ?? {},
-          chunks: chunkCounts.get(e.attemptId) ?? 0,
+          chunks: 0,
           host: typeof e.data.host === 'string' ? e.data.host : null,
           endpoint: (e.data.endpoint as Attempt['endpoint'] | undefined) ?? null,
           fanoutId: typeof e.data.fanoutId === 'string' ? e.data.fanoutId : null,
           error: null,
         };
         attempts.set(attempt.id, attempt);
+        running.add(attempt.id);
         state.attempts.push(attempt);
         state.status = 'running';
         state.skipReason = null;
@@ -112,6 +133,7 @@ export function foldRun({ run, runbookTitle, document, events, chunkCounts }: Fo
         attempt.durationMs = typeof e.data.durationMs === 'number' ? e.data.durationMs : null;
         attempt.error = typeof e.data.error === 'string' ? e.data.error : null;
         if (e.data.endpoint) attempt.endpoint = e.data.endpoint as Attempt['endpoint'];
+        running.delete(attempt.id);
         const owner = states.get(attempt.stepId);
         if (owner) owner.status = latestStatus(owner.attempts);
         break;
@@ -134,37 +156,53 @@ export function foldRun({ run, runbookTitle, document, events, chunkCounts }: Fo
       default:
         break;
     }
-  }
-
-  const counted = steps.filter(actionable);
-  const failed = steps.find((s) => {
-    const st = states.get(s.id)?.status;
-    return st === 'failed' || st === 'timed_out' || st === 'interrupted';
-  });
-  const usedParams = new Set(steps.flatMap((s) => s.params));
-  const params: Param[] = document.params.filter((p) => usedParams.has(p.name));
+  };
 
   return {
-    run: {
-      id: run.id,
-      runbookId: run.runbookId,
-      versionId: run.versionId,
-      runbookTitle,
-      sectionId: run.sectionId,
-      sectionTitle: run.sectionTitle,
-      operator: run.operator,
-      target: run.target,
-      origin: run.origin,
-      status,
-      startedAt: run.startedAt,
-      endedAt,
-      progress: { done: counted.filter((s) => FINISHED.has(states.get(s.id)?.status ?? 'pending')).length, total: counted.length },
-      failedStep: failed ? { id: failed.id, title: failed.title } : null,
+    apply(events) {
+      for (const e of events) applyOne(e);
     },
-    section,
-    params,
-    steps: steps.map((s) => states.get(s.id) as StepState),
-    notes,
-    recordings,
+    snapshot(chunkCount) {
+      const failed = steps.find((s) => {
+        const st = states.get(s.id)?.status;
+        return st === 'failed' || st === 'timed_out' || st === 'interrupted';
+      });
+      return {
+        run: {
+          id: run.id,
+          runbookId: run.runbookId,
+          versionId: run.versionId,
+          runbookTitle,
+          sectionId: run.sectionId,
+          sectionTitle: run.sectionTitle,
+          operator: run.operator,
+          target: run.target,
+          origin: run.origin,
+          status,
+          startedAt: run.startedAt,
+          endedAt,
+          progress: { done: counted.filter((s) => FINISHED.has(states.get(s.id)?.status ?? 'pending')).length, total: counted.length },
+          failedStep: failed ? { id: failed.id, title: failed.title } : null,
+        },
+        section,
+        params,
+        steps: steps.map((s) => {
+          const st = states.get(s.id) as StepState;
+          return { ...st, attempts: st.attempts.map((a) => ({ ...a, chunks: chunkCount(a.id) })) };
+        }),
+        notes: [...notes],
+        recordings: [...recordings],
+      };
+    },
+    chunkIds: () => [...attempts.keys()],
+    ended: (attemptId) => attempts.has(attemptId) && !running.has(attemptId),
+    live: () => running.size > 0,
   };
+}
+
+/** The state of a run after `events`, folded in one go. */
+export function foldRun({ run, runbookTitle, document, events, chunkCounts }: FoldInput): RunDetail {
+  const fold = createRunFold(run, runbookTitle, document);
+  fold.apply(events);
+  return fold.snapshot((id) => chunkCounts.get(id) ?? 0);
 }

@@ -271,6 +271,7 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
         return settle(false);
       }
       channel = stream;
+      opts.onStarted?.();
       stream.end(); // stdin is empty, as for local steps: a command that reads it gets EOF instead of waiting forever
       stream.on('data', (chunk: Buffer) => emit('stdout', decoders.stdout.write(chunk)));
       stream.stderr.on('data', onStderr);

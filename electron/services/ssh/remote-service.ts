@@ -135,9 +135,11 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
     async exec(host, command, opts) {
       if (opts.signal.aborted) throw new Error('cancelled before it started');
       // No await before exec on a warm connection: the channel open leaves before the caller records the start.
-      const connection = connectedNow(host) ?? (await connect(host));
+      const warm = connectedNow(host);
+      if (!warm) opts.onUnderway();
+      const connection = warm ?? (await connect(host));
       if (opts.signal.aborted) throw new Error('cancelled before it started');
-      const handle = connection.exec(command, { env: opts.env, timeoutMs: opts.timeoutMs, onOutput: opts.onOutput });
+      const handle = connection.exec(command, { env: opts.env, timeoutMs: opts.timeoutMs, onOutput: opts.onOutput, onStarted: opts.onUnderway });
       opts.signal.addEventListener('abort', () => handle.cancel(), { once: true });
       return { endpoint: connection.endpoint, exit: await handle.exited };
     },

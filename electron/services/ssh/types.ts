@@ -51,6 +51,8 @@ export interface RemoteExecOptions {
   env?: Record<string, string>;
   timeoutMs: number;
   onOutput(stream: RemoteStream, data: string): void;
+  /** The server accepted the command and runs it (not called if it never started). */
+  onStarted?(): void;
 }
 
 /** Mirrors local-exec's ExecExit, plus whether the connection went away under the command. */
