@@ -35,14 +35,16 @@ export function shellQuote(value: string): string {
  * is the id of a process group holding everything the command starts; we print it first on stderr (stripped before
  * delivery) so that ending the command can signal the whole group. Env values are set with `export NAME='value'`
  * lines instead of SSH "env" requests: OpenSSH drops every name its AcceptEnv does not list (by default all but LANG
- * and LC_*), silently. Assumes a POSIX login shell (sh, bash, dash, zsh, ksh), as `ssh host cmd` does.
+ * and LC_*), silently. Assumes a POSIX login shell (sh, bash, dash, zsh, ksh), as `ssh host cmd` does. Stdin is
+ * /dev/null, as for local steps: a command that reads it gets EOF instead of waiting forever (sending the channel's
+ * EOF instead costs a packet each way, ~0.3 ms a step).
  */
 export function wrapCommand(command: string, env: Record<string, string> = {}): string {
   const exports = Object.entries(env).map(([name, value]) => {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new TypeError(`not a shell variable name: ${JSON.stringify(name)}`);
     return `export ${name}=${shellQuote(value)}\n`;
   });
-  return `printf '\\001opsdeck-pgid %s\\n' "$$" >&2\n${exports.join('')}${command}`;
+  return `exec </dev/null; printf '\\001opsdeck-pgid %s\\n' "$$" >&2\n${exports.join('')}${command}`;
 }
 
 /**
@@ -272,7 +274,6 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
       }
       channel = stream;
       opts.onStarted?.();
-      stream.end(); // stdin is empty, as for local steps: a command that reads it gets EOF instead of waiting forever
       stream.on('data', (chunk: Buffer) => emit('stdout', decoders.stdout.write(chunk)));
       stream.stderr.on('data', onStderr);
       stream.on('exit', (code: number | null, signal?: string) => {
