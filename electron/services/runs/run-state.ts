@@ -52,9 +52,12 @@ export interface FoldInput {
  */
 export interface RunFold {
   apply(events: readonly RunEventRow[]): void;
-  /** The state after the events applied; every call answers new objects, so a snapshot never changes later. */
+  /**
+   * The state after the events applied. A snapshot never changes later: its objects are new, except ended
+   * attempts, which are final and shared between snapshots (treat snapshots as read-only).
+   */
   snapshot(chunkCount: (id: string) => number): RunDetail;
-  /** Ids whose chunks the snapshot counts: every attempt's. */
+  /** Ids whose chunk counts the next snapshot asks for: running attempts', and ended ones' not yet snapshotted. */
   chunkIds(): string[];
   /** Whether the attempt has ended (its chunk count is final). */
   ended(attemptId: string): boolean;
@@ -71,6 +74,8 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
   );
   const attempts = new Map<string, Attempt>();
   const running = new Set<string>();
+  /** Snapshots of ended attempts: final (chunk count included), so shared by every later snapshot. */
+  const frozen = new Map<string, Attempt>();
   const notes: Note[] = [];
   const recordings: RunDetail['recordings'] = [];
   let status: RunStatus = 'running';
@@ -134,6 +139,7 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
         attempt.error = typeof e.data.error === 'string' ? e.data.error : null;
         if (e.data.endpoint) attempt.endpoint = e.data.endpoint as Attempt['endpoint'];
         running.delete(attempt.id);
+        frozen.delete(attempt.id);
         const owner = states.get(attempt.stepId);
         if (owner) owner.status = latestStatus(owner.attempts);
         break;
@@ -188,13 +194,22 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
         params,
         steps: steps.map((s) => {
           const st = states.get(s.id) as StepState;
-          return { ...st, attempts: st.attempts.map((a) => ({ ...a, chunks: chunkCount(a.id) })) };
+          return {
+            ...st,
+            attempts: st.attempts.map((a) => {
+              const done = frozen.get(a.id);
+              if (done) return done;
+              const copy = { ...a, chunks: chunkCount(a.id) };
+              if (!running.has(a.id)) frozen.set(a.id, copy);
+              return copy;
+            }),
+          };
         }),
         notes: [...notes],
         recordings: [...recordings],
       };
     },
-    chunkIds: () => [...attempts.keys()],
+    chunkIds: () => [...attempts.keys()].filter((id) => !frozen.has(id)),
     ended: (attemptId) => attempts.has(attemptId) && !running.has(attemptId),
     live: () => running.size > 0,
   };

@@ -44,8 +44,10 @@ describe('incremental run fold', () => {
     const counts = new Map([['a1', 3], ['a2', 1], ['a3', 2]]);
     const fold = createRunFold(run, 'Deploy', document);
     const taken: Array<{ at: number; json: string; snapshot: unknown }> = [];
+    const asked: string[][] = [];
     for (const [i, e] of events.entries()) {
       fold.apply([e]);
+      asked.push(fold.chunkIds());
       const snapshot = fold.snapshot((id) => counts.get(id) ?? 0);
       expect(snapshot).toEqual(foldRun({ run, runbookTitle: 'Deploy', document, events: events.slice(0, i + 1), chunkCounts: counts }));
       taken.push({ at: i, json: JSON.stringify(snapshot), snapshot });
@@ -55,7 +57,9 @@ describe('incremental run fold', () => {
     const last = JSON.parse(taken.at(-1)!.json) as ReturnType<typeof foldRun>;
     expect(last.run).toMatchObject({ status: 'completed', progress: { done: 3, total: 3 } });
     expect(last.steps.map((s) => s.status)).toEqual(['done', 'skipped', 'succeeded']);
-    expect(fold.chunkIds()).toEqual(['a1', 'a2', 'a3']);
+    // Counts are asked for running attempts and, once more, for each ended one; then they are final.
+    expect(asked.slice(2, 8)).toEqual([['a1'], ['a1'], ['a1'], ['a2'], ['a2', 'a3'], ['a2', 'a3']]);
+    expect(fold.chunkIds()).toEqual([]);
     expect(['a1', 'a2', 'a3', 'zz'].map((id) => fold.ended(id))).toEqual([true, true, true, false]);
   });
 });
