@@ -314,7 +314,7 @@ export function createRunService(deps: RunServiceDeps) {
         script: sub.value.script,
         env: sub.value.env,
         timeoutSec,
-        cwd: sourceDir && existsSync(sourceDir) ? sourceDir : null,
+        cwd: target.kind === 'local' && sourceDir && existsSync(sourceDir) ? sourceDir : null,
         recorded,
         redact: (data) => redact(data, secrets),
       };
