@@ -52,8 +52,14 @@ export const WS_HOOK = `(() => {
   };
 })()`;
 
+/**
+ * Page script: the size in bytes of a WebSocket message if it is terminal output (a binary `term.data` frame, see
+ * shared/contract/wire.ts), else 0.
+ */
+const TERM_DATA_BYTES = `(data) => data instanceof ArrayBuffer && data.byteLength > 1 && new Uint8Array(data, 0, 1)[0] === 1 ? data.byteLength : 0`;
+
 /** Page script: the lines of the active terminal's rows, trimmed, for `lastLine`. */
-const LAST_LINE = `(rows) => {
+export const LAST_LINE = `(rows) => {
   for (let i = rows.children.length - 1; i >= 0; i--) {
     const line = rows.children[i].textContent.replace(/\\u00a0/g, ' ').trimEnd();
     if (line !== '') return line;
@@ -68,16 +74,18 @@ const LAST_LINE = `(rows) => {
 export function armThroughput(marker: string): string {
   return `(() => {
     const rows = document.querySelector('[data-testid=terminal-screen] .xterm-rows');
-    const probe = (window.__tp = { keyAt: 0, lastDataAt: 0, dataChars: 0, doneAt: 0 });
+    const probe = (window.__tp = { keyAt: 0, lastDataAt: 0, dataBytes: 0, doneAt: 0 });
     const onKey = (event) => {
       if (event.key !== 'Enter') return;
       probe.keyAt = performance.now();
       document.removeEventListener('keydown', onKey, true);
     };
     document.addEventListener('keydown', onKey, true);
+    const termDataBytes = ${TERM_DATA_BYTES};
     window.__benchWs = (data) => {
-      if (probe.keyAt === 0 || probe.doneAt !== 0 || typeof data !== 'string' || !data.startsWith('{"kind":"evt","event":"term.data"')) return;
-      probe.dataChars += data.length;
+      const bytes = termDataBytes(data);
+      if (probe.keyAt === 0 || probe.doneAt !== 0 || bytes === 0) return;
+      probe.dataBytes += bytes;
       probe.lastDataAt = performance.now();
     };
     const observer = new MutationObserver(() => {
@@ -92,7 +100,8 @@ export function armThroughput(marker: string): string {
 export interface ThroughputProbe {
   keyAt: number;
   lastDataAt: number;
-  dataChars: number;
+  /** Bytes of term.data frames, headers included. */
+  dataBytes: number;
   doneAt: number;
 }
 
@@ -104,6 +113,7 @@ export interface ThroughputProbe {
 export const ECHO_PROBE = `(() => {
   const lastLine = ${LAST_LINE};
   const rows = document.querySelector('[data-testid=terminal-screen] .xterm-rows');
+  const termDataBytes = ${TERM_DATA_BYTES};
   let state = null;
   const check = () => {
     if (!state || state.keyAt === 0 || state.screenAt !== 0 || lastLine(rows) !== state.expected) return;
@@ -114,7 +124,7 @@ export const ECHO_PROBE = `(() => {
     if (state && state.keyAt === 0) state.keyAt = performance.now();
   }, true);
   window.__benchWs = (data) => {
-    if (state && state.keyAt !== 0 && state.wsAt === 0 && typeof data === 'string' && data.startsWith('{"kind":"evt","event":"term.data"')) {
+    if (state && state.keyAt !== 0 && state.wsAt === 0 && termDataBytes(data) > 0) {
       state.wsAt = performance.now();
     }
   };

@@ -36,6 +36,7 @@ export type HostListener = (event: string, payload: unknown) => void;
 export interface Host {
   dispatch: Dispatch;
   subscribe(listener: HostListener): () => void;
+  /** The renderer processed this much of a stream's output: bytes of a terminal's `term.data`. */
   onAck?(chars: number, stream?: string): void;
   close(): Promise<void>;
 }
@@ -81,7 +82,12 @@ export async function createHost(options: HostOptions): Promise<Host> {
   const terminals = createTerminalService({
     emit,
     clock,
-    timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    timers: {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+      setImmediate: (fn) => setImmediate(fn),
+      clearImmediate: (h) => clearImmediate(h as NodeJS.Immediate),
+    },
     openSshShell: (host, opts) => remote.openShell(host, opts),
     record: (runId, chunk, terminal) => runs.recordTerminal(runId, terminal, chunk),
   });

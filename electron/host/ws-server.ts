@@ -12,7 +12,8 @@ import { extname, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { CallContext } from '../../shared/contract/dispatch.js';
-import type { RpcResult, ServerMessage } from '../../shared/contract/wire.js';
+import type { TermData } from '../../shared/contract/terminals.js';
+import { encodeTermDataFrame, type RpcResult, type ServerMessage } from '../../shared/contract/wire.js';
 
 /** What the server needs of the host (electron/host/host.ts); structural, so either side can change alone. */
 export interface HostLike {
@@ -222,11 +223,12 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   const unsubscribe = host.subscribe((event, payload) => {
     if (sockets.size === 0) return;
-    const text = JSON.stringify({ kind: 'evt', event, payload } satisfies ServerMessage);
+    // Terminal output goes as bytes in a binary frame; every other event as JSON text.
+    const frame = event === 'term.data' ? encodeTermDataFrame(payload as TermData) : JSON.stringify({ kind: 'evt', event, payload } satisfies ServerMessage);
     for (const ws of sockets) {
       if (ws.readyState !== WebSocket.OPEN) continue;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) ws.close(1013, 'too far behind on events');
-      else ws.send(text);
+      else ws.send(frame);
     }
   });
 

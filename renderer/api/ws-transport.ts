@@ -4,7 +4,7 @@
  * flight when the socket drops fails as `unavailable`: we cannot know whether the host ran it.
  */
 import type { Transport } from '../../shared/contract/client.js';
-import type { RpcResult, ServerMessage } from '../../shared/contract/wire.js';
+import { decodeBinaryFrame, type RpcResult, type ServerMessage } from '../../shared/contract/wire.js';
 import type { ConnectionSource, ConnectionState } from './connection.js';
 
 /** First retry soon (a host restart takes ~1 s), then back off so a dead host is not hammered all day. */
@@ -79,6 +79,12 @@ export function createWsTransport(url: string): WsTransport {
   };
 
   const onMessage = (event: MessageEvent): void => {
+    if (event.data instanceof ArrayBuffer) {
+      // A binary frame: terminal output, bytes as they are (wire.ts).
+      const decoded = decodeBinaryFrame(new Uint8Array(event.data));
+      if (decoded) for (const listener of eventListeners) listener(decoded.event, decoded.payload);
+      return;
+    }
     if (typeof event.data !== 'string') return;
     let message: unknown;
     try {
@@ -119,6 +125,7 @@ export function createWsTransport(url: string): WsTransport {
       return;
     }
     socket = ws;
+    ws.binaryType = 'arraybuffer';
     ws.addEventListener('open', () => {
       if (socket !== ws) return;
       retryMs = RETRY_FIRST_MS;

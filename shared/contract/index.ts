@@ -5,4 +5,4 @@ export * from './hosts.js';
 export * from './terminals.js';
 export * from './methods.js';
 export * from './schemas.js';
-export type * from './wire.js';
+export * from './wire.js';

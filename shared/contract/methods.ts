@@ -85,7 +85,7 @@ export const methods = {
   /** Keystrokes and pastes, as the terminal encodes them. */
   'term.input': { input: z.object({ id: z.string(), data: z.string().max(1024 * 1024) }).strict(), output: z.object({}) },
   'term.resize': { input: z.object({ id: z.string(), ...TermSize.shape }).strict(), output: z.object({}) },
-  /** The renderer has drawn this many more characters of the terminal's output (flow control). */
+  /** The renderer has processed this many more bytes of the terminal's output (flow control). */
   'term.ack': { input: z.object({ id: z.string(), chars: z.number().int().min(0).max(100_000_000) }).strict(), output: z.object({}) },
   'term.close': { input: z.object({ id: z.string() }).strict(), output: z.object({}) },
   /** Opt-in: the terminal's transcript, timestamped, goes into this run's history (null: stop recording). */
@@ -109,7 +109,7 @@ export const events = {
   'prompt.request': Prompt,
   /** A prompt was answered (here or in another window) or timed out. */
   'prompt.closed': z.object({ id: z.string() }),
-  /** Terminal output, batched (~5 ms) and never splitting a character. */
+  /** Terminal output as UTF-8 bytes, batched (~5 ms, at once when large) and never splitting a character. */
   'term.data': TermData,
   'term.exit': TermExit,
 } as const;

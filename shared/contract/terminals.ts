@@ -23,7 +23,12 @@ export const TermInfo = z.object({
 });
 export type TermInfo = z.infer<typeof TermInfo>;
 
-export const TermData = z.object({ id: z.string(), data: z.string() });
+/**
+ * A batch of a terminal's output: UTF-8 bytes, never ending inside a character, handed to xterm.js as they are (it
+ * decodes them). Bytes, not a string, so neither side decodes, escapes or re-encodes megabytes of output; the web
+ * host sends it as a binary WebSocket frame (wire.ts), Electron's IPC as a Uint8Array.
+ */
+export const TermData = z.object({ id: z.string(), data: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes') });
 export type TermData = z.infer<typeof TermData>;
 
 export const TermExit = z.object({ id: z.string(), exitCode: z.number().int().nullable(), signal: z.string().nullable() });

@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methods, type MethodName } from '../../shared/contract/methods.js';
 import type { RunDetail } from '../../shared/contract/schemas.js';
+import type { TermData } from '../../shared/contract/terminals.js';
 import { startApp, type RunningApp } from '../e2e/harness.js';
 import { connect, type WsClient } from '../helpers/ws-client.js';
 
@@ -97,9 +98,9 @@ describe('the contract over the WebSocket', () => {
     expect(await call('term.record', { id: term.id, runId: third.run.id })).toMatchObject({ recordingRunId: third.run.id });
     await call('term.resize', { id: term.id, cols: 100, rows: 30 });
     await call('term.input', { id: term.id, data: 'echo opsdeck-$((6*7))\r' });
-    const termText = () => client.events.filter((e) => e.event === 'term.data' && (e.payload as { id: string }).id === term.id).map((e) => (e.payload as { data: string }).data).join('');
-    await until(() => termText().includes('opsdeck-42'));
-    await call('term.ack', { id: term.id, chars: termText().length });
+    const termBytes = () => Buffer.concat(client.events.filter((e) => e.event === 'term.data' && (e.payload as TermData).id === term.id).map((e) => (e.payload as TermData).data));
+    await until(() => termBytes().toString('utf8').includes('opsdeck-42'));
+    await call('term.ack', { id: term.id, chars: termBytes().length });
     expect(await call('term.list', {})).toMatchObject([{ id: term.id, exited: false }]);
     const recorded = (await call('runs.get', { runId: third.run.id })) as RunDetail;
     expect(recorded.recordings).toHaveLength(1);

@@ -12,7 +12,7 @@ import { methods } from '../../shared/contract/methods.js';
 import { createDispatch, type Handlers } from '../../shared/contract/dispatch.js';
 import { ContractError } from '../../shared/contract/errors.js';
 import type { AppInfo, Settings } from '../../shared/contract/schemas.js';
-import type { ServerMessage } from '../../shared/contract/wire.js';
+import { decodeBinaryFrame, TERM_DATA_FRAME, type ServerMessage } from '../../shared/contract/wire.js';
 import { MAX_MESSAGE_BYTES, startWebServer, type WebServer } from '../../electron/host/ws-server.js';
 import { runWebMode } from '../../electron/host/web-main.js';
 
@@ -81,8 +81,9 @@ function connect(url: string, options: WebSocket.ClientOptions = {}): Promise<Co
     const ws = new WebSocket(url, options);
     const inbox: ServerMessage[] = [];
     const waiting: Array<{ match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }> = [];
-    ws.on('message', (data) => {
-      const message = JSON.parse(String(data)) as ServerMessage;
+    ws.on('message', (data, isBinary) => {
+      // A binary frame is kept as the raw bytes, to check its layout; anything else must be JSON.
+      const message = isBinary ? ({ kind: 'evt', event: 'binary', payload: Buffer.from(data as Buffer) } as ServerMessage) : (JSON.parse(String(data)) as ServerMessage);
       const i = waiting.findIndex((w) => w.match(message));
       if (i >= 0) waiting.splice(i, 1)[0]?.resolve(message);
       else inbox.push(message);
@@ -310,6 +311,20 @@ describe('the /rpc WebSocket', () => {
     const payload = { runId: 'r1', attemptId: 'a1', stepId: 's1', seq: 0, stream: 'stdout', data: 'hello\n', at: '2026-01-01T00:00:00Z' };
     host.emit('step.output', payload);
     for (const c of [a, b]) expect(await c.next((m) => m.kind === 'evt')).toEqual({ kind: 'evt', event: 'step.output', payload });
+
+    // Terminal output: a binary frame (type, id length, id, bytes), which the shared decoder reads back as sent.
+    const output = Buffer.from('ok ✓\r\n\u001b[31mred\u001b[0m', 'utf8');
+    host.emit('term.data', { id: 'term-1', data: output });
+    for (const c of [a, b]) {
+      const frame = (await c.next((m) => m.kind === 'evt' && m.event === 'binary')) as { payload: Buffer };
+      expect([...frame.payload.subarray(0, 2)]).toEqual([TERM_DATA_FRAME, 'term-1'.length]);
+      expect(frame.payload.subarray(2, 8).toString()).toBe('term-1');
+      expect(frame.payload.subarray(8)).toEqual(output);
+      const decoded = decodeBinaryFrame(frame.payload) as { event: string; payload: { id: string; data: Uint8Array } };
+      expect(decoded).toMatchObject({ kind: 'evt', event: 'term.data', payload: { id: 'term-1' } });
+      expect(Buffer.from(decoded.payload.data).toString('utf8')).toBe(output.toString('utf8'));
+    }
+    expect(decodeBinaryFrame(Uint8Array.from([9, 1, 65]))).toBeNull();
 
     a.ws.send(JSON.stringify({ kind: 'ack', chars: 5000 }));
     a.ws.send(JSON.stringify({ kind: 'ack', chars: 4000, stream: 'term-1' }));

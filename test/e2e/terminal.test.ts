@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TERM_DATA_FRAME } from '../../shared/contract/wire.js';
 import { fingerprintOf, makeClientKey, startSshd, type Sshd } from '../helpers/sshd.js';
 import { artifacts, launchChromium, startApp, type RunningApp } from './harness.js';
 import { addHostInUi } from './ui.js';
@@ -26,7 +27,7 @@ let page: Page;
 let cdp: CDPSession;
 /** Every contract call the page sent, in order: `term.resize` carries the xterm's own size. */
 const sent: Array<{ method: string; input: Record<string, unknown> }> = [];
-/** Characters of `term.data` the page received, counted while `counting` is on (the flood). */
+/** Bytes of `term.data` the page received, counted while `counting` is on (the flood). */
 let received = 0;
 let counting = false;
 
@@ -44,7 +45,8 @@ beforeAll(async () => {
       if (message.kind === 'rpc' && message.method) sent.push({ method: message.method, input: message.input ?? {} });
     });
     ws.on('framereceived', ({ payload }) => {
-      if (counting && String(payload).startsWith('{"kind":"evt","event":"term.data"')) received += payload.length;
+      // Terminal output comes as binary frames (shared/contract/wire.ts).
+      if (counting && typeof payload !== 'string' && payload[0] === TERM_DATA_FRAME) received += payload.length;
     });
   });
   cdp = await page.context().newCDPSession(page);

@@ -1,10 +1,11 @@
 // Test helper: a small client for the running web host's WebSocket (/rpc), speaking the wire protocol of
 // shared/contract/wire.ts as a non-browser client does (bearer token, no Origin). Calls resolve with the result or
-// reject with an Error carrying the contract's error code; events are kept in arrival order.
+// reject with an Error carrying the contract's error code; events (term.data from its binary frame, with its bytes)
+// are kept in arrival order.
 import WebSocket from 'ws';
 import type { ErrorCode } from '../../shared/contract/errors.js';
 import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract/methods.js';
-import type { ServerMessage } from '../../shared/contract/wire.js';
+import { decodeBinaryFrame, type ServerMessage } from '../../shared/contract/wire.js';
 
 export interface HostEvent {
   event: string;
@@ -30,6 +31,11 @@ export interface WsClient {
   close(): Promise<void>;
 }
 
+function toBytes(data: WebSocket.RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
 /** Connects to `origin` (e.g. http://127.0.0.1:PORT) with the launch token; resolves once the socket is open. */
 export function connect(origin: string, token: string): Promise<WsClient> {
   const ws = new WebSocket(`${origin.replace(/^http/, 'ws')}/rpc`, { headers: { Authorization: `Bearer ${token}` } });
@@ -38,8 +44,9 @@ export function connect(origin: string, token: string): Promise<WsClient> {
   const listeners = new Set<(e: HostEvent) => void>();
   let nextId = 1;
 
-  ws.on('message', (data) => {
-    const message = JSON.parse(String(data)) as ServerMessage;
+  ws.on('message', (data, isBinary) => {
+    const message = isBinary ? decodeBinaryFrame(toBytes(data)) : (JSON.parse(String(data)) as ServerMessage);
+    if (message === null) throw new Error('the host sent a binary frame that is not an event we know');
     if (message.kind === 'evt') {
       const e = { event: message.event, payload: message.payload };
       events.push(e);

@@ -1,7 +1,8 @@
 /**
  * Interactive terminals: the user's login shell on this machine (node-pty) or a shell on an inventory host (an SSH
- * pty channel). Output leaves batched and whole-character (`term.data`), paced by the renderer's acknowledgements;
- * keystrokes and resizes come in as calls. A terminal that exits stays listed, marked exited, until it is closed.
+ * pty channel). Output leaves batched, as whole-character UTF-8 bytes (`term.data`), paced by the renderer's
+ * acknowledgements; keystrokes and resizes come in as calls. A terminal that exits stays listed, marked exited, until
+ * it is closed.
  *
  * Recording is opt-in per terminal and records only the OUTPUT stream, exactly what the terminal shows, never the
  * keystrokes sent to it. What is typed while the terminal does not echo (a password at `sudo`, `read -s`, an ssh
@@ -39,14 +40,15 @@ export interface TerminalServiceDeps {
   /** Stores one batch of a recording terminal's output in the run's history (which terminal: to tell two apart). */
   record?(runId: string, chunk: { at: string; data: string }, terminal: { id: string; title: string }): void;
   /** Flow-control and batching tuning, for tests; defaults in flow-control.ts. */
-  flow?: { highWatermark?: number; lowWatermark?: number; batchMs?: number };
+  flow?: { highWatermark?: number; lowWatermark?: number; batchMs?: number; flushAtBytes?: number };
 }
 
 export interface TerminalService {
   open(request: TermOpen): Promise<TermInfo>;
   input(id: string, data: string): void;
   resize(id: string, cols: number, rows: number): void;
-  ack(id: string, chars: number): void;
+  /** The renderer has processed `bytes` more bytes of the terminal's output. */
+  ack(id: string, bytes: number): void;
   close(id: string): void;
   list(): TermInfo[];
   record(id: string, runId: string | null): TermInfo;
@@ -100,11 +102,12 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
     return t;
   };
 
-  const flushBatch = (t: Terminal, data: string): void => {
+  const flushBatch = (t: Terminal, data: Buffer): void => {
     const runId = t.info.recordingRunId;
     if (runId !== null && deps.record) {
       try {
-        deps.record(runId, { at: deps.clock.now().toISOString(), data }, { id: t.info.id, title: t.info.title });
+        // A batch never ends inside a character, so decoding each one alone gives the text the terminal shows.
+        deps.record(runId, { at: deps.clock.now().toISOString(), data: data.toString('utf8') }, { id: t.info.id, title: t.info.title });
       } catch {
         // The run ended or the store refused: stop recording rather than lose the terminal (list() shows it stopped).
         t.info.recordingRunId = null;
@@ -115,8 +118,8 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
 
   const onOutput = (t: Terminal, data: string | Buffer): void => {
     if (t.closed) return;
-    const chars = t.batcher.write(data);
-    if (chars > 0) t.flow.sent(chars);
+    const bytes = t.batcher.write(data);
+    if (bytes > 0) t.flow.sent(bytes);
   };
 
   const onExit = (t: Terminal, exitCode: number | null, signal: string | null): void => {
@@ -139,8 +142,21 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
       closed: false,
       exited,
       markExited: () => markExited(),
-      flow: createFlowController({ highWatermark: deps.flow?.highWatermark, lowWatermark: deps.flow?.lowWatermark, pause: () => source.pause(), resume: () => source.resume() }),
-      batcher: createOutputBatcher({ batchMs: deps.flow?.batchMs, timers, flush: (data) => flushBatch(t, data) }),
+      flow: createFlowController({
+        highWatermark: deps.flow?.highWatermark,
+        lowWatermark: deps.flow?.lowWatermark,
+        // Nothing more arrives until the renderer catches up, so what is queued need not wait for the timer.
+        pause: () => {
+          source.pause();
+          t.batcher.flushNow();
+        },
+        // The renderer has (almost) nothing left to draw: send what the source has ready at once.
+        resume: () => {
+          source.resume();
+          t.batcher.hurry();
+        },
+      }),
+      batcher: createOutputBatcher({ batchMs: deps.flow?.batchMs, flushAtBytes: deps.flow?.flushAtBytes, timers, flush: (data) => flushBatch(t, data) }),
     };
     terminals.set(info.id, t);
     return t;
@@ -157,6 +173,7 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
     let pty: nodePty.IPty;
     try {
       // utf8 (node-pty's default) also sets IUTF8 on the pty, so the kernel's line editing erases whole characters.
+      // Its output therefore arrives as strings, which the batcher encodes back to UTF-8 (cheap next to drawing it).
       pty = spawnPty(shell, ['-l'], { name: TERM_NAME, cols, rows, cwd: dir, env: shellEnv(deps.env ?? process.env) });
     } catch (error) {
       throw new ContractError('unavailable', `could not start ${shell}: ${messageOf(error)}`);
@@ -258,8 +275,8 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
         // The program exited between the check and the call (node-pty throws then); the exit event follows.
       }
     },
-    ack(id, chars) {
-      get(id).flow.acked(chars);
+    ack(id, bytes) {
+      get(id).flow.acked(bytes);
     },
     close(id) {
       close(get(id));

@@ -17,7 +17,7 @@ import type { Theme } from '../../stores/app-store.js';
 import type { TermSize } from '../../stores/terminal-tabs.js';
 import { toast } from '../../stores/toast-store.js';
 import { terminalTheme } from '../run/terminal-theme.js';
-import { createAckBatcher } from './ack-batcher.js';
+import { ACK_EVERY_BYTES, createAckBatcher } from './ack-batcher.js';
 import { withoutPasteMarkers } from './paste-text.js';
 import { terminalShortcut } from './terminal-keys.js';
 import { chooseRenderer, type TerminalRenderer } from './webgl-decision.js';
@@ -33,7 +33,7 @@ export interface SessionCallbacks {
   input(data: string): void;
   /** The terminal's size in cells changed (a fit, a font change). */
   resize(size: TermSize): void;
-  /** xterm has processed this many more characters of output; batched. */
+  /** xterm has processed this many more bytes of output; batched. */
   ack(chars: number): void;
   /** Ctrl+Shift+F was pressed in the terminal. */
   search(): void;
@@ -47,7 +47,8 @@ export interface TerminalSession {
   detach(): void;
   /** Fits the terminal to its container; a changed size is reported through `resize`. */
   fit(): void;
-  write(data: string): void;
+  /** Output from the host: UTF-8 bytes, never ending inside a character; acknowledged once xterm has parsed it. */
+  write(data: Uint8Array): void;
   /** Writes "[process exited]" and stops sending keystrokes. */
   markExited(exitCode: number | null, signal: string | null): void;
   /** Pastes as the user would (bracketed when the program asked for it); never presses Enter by itself. */
@@ -162,7 +163,7 @@ export function createTerminalSession(id: string, options: SessionOptions, callb
   };
   let firstOutputAt = 0;
   let lastOutputAt = 0;
-  const acks = createAckBatcher(callbacks.ack);
+  const acks = createAckBatcher(callbacks.ack, ACK_EVERY_BYTES, queueMicrotask);
 
   terminal.onData((data) => {
     if (!exited) callbacks.input(data);

@@ -15,10 +15,11 @@ import { inputChunks } from './paste-text.js';
 import { createTerminalSession, type TerminalSession } from './terminal-session.js';
 
 /** Output held per terminal while its `term.open` answer is on its way; a shell's first prompt is far smaller. */
-const EARLY_OUTPUT_MAX_CHARS = 256 * 1024;
+const EARLY_OUTPUT_MAX_BYTES = 256 * 1024;
 
 const sessions = new Map<string, TerminalSession>();
-const early = new Map<string, string>();
+/** Held output per terminal: whole batches (so never a split character), oldest dropped first past the limit. */
+const early = new Map<string, { batches: Uint8Array[]; bytes: number }>();
 let lastSize: TermSize | null = null;
 let sizingArea: HTMLElement | null = null;
 
@@ -71,7 +72,7 @@ function create(tab: TermTab): TerminalSession {
   sessions.set(tab.id, session);
   const held = early.get(tab.id);
   early.delete(tab.id);
-  if (held) session.write(held);
+  for (const batch of held?.batches ?? []) session.write(batch);
   if (tab.exited) session.markExited(tab.exit?.exitCode ?? null, tab.exit?.signal ?? null);
   return session;
 }
@@ -102,8 +103,11 @@ client.on('term.data', ({ id, data }) => {
   }
   // Another window's terminal (that window draws and acknowledges it), or one whose `term.open` has not answered yet.
   if (useTerminals.getState().opening === 0) return;
-  const held = (early.get(id) ?? '') + data;
-  early.set(id, held.length > EARLY_OUTPUT_MAX_CHARS ? held.slice(-EARLY_OUTPUT_MAX_CHARS) : held);
+  let held = early.get(id);
+  if (!held) early.set(id, (held = { batches: [], bytes: 0 }));
+  held.batches.push(data);
+  held.bytes += data.length;
+  while (held.bytes > EARLY_OUTPUT_MAX_BYTES && held.batches.length > 1) held.bytes -= held.batches.shift()?.length ?? 0;
 });
 
 useApp.subscribe((state, previous) => {

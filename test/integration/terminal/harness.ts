@@ -9,11 +9,15 @@ import { createTerminalService, type TerminalService } from '../../../electron/s
 
 export const PROMPT = 'opsdeck-test$';
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export interface Screen {
   id: string;
   xterm: Terminal;
   /** Every character emitted for this terminal, in order. */
   raw: string;
+  /** Bytes emitted for this terminal (what acks count). */
+  bytes: number;
   acked: number;
   autoAck: boolean;
   exits: TermExit[];
@@ -76,16 +80,23 @@ export function createHarness(): Harness {
         return;
       }
       const { data } = payload as TermData;
-      s.raw += data;
+      // Each batch must decode alone: one that ends inside a character throws here.
+      s.raw += strictUtf8.decode(data);
+      s.bytes += data.length;
       s.xterm.write(data, () => {
         if (s.autoAck) {
-          terms.ack(s.id, s.raw.length - s.acked);
-          s.acked = s.raw.length;
+          terms.ack(s.id, s.bytes - s.acked);
+          s.acked = s.bytes;
         }
       });
     },
     clock: { now: () => new Date() },
-    timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    timers: {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+      setImmediate: (fn) => setImmediate(fn),
+      clearImmediate: (h) => clearImmediate(h as NodeJS.Immediate),
+    },
     shell: '/bin/bash',
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8', USER: process.env.USER ?? 'test' },
     home,
@@ -110,12 +121,13 @@ export function createHarness(): Harness {
     async open(opts = {}) {
       const cols = opts.cols ?? 80;
       const rows = opts.rows ?? 24;
-      // Output is batched on a timer, so nothing is emitted before the screen is registered below.
+      // Output leaves on a timer or after I/O, so nothing is emitted before the screen is registered below.
       const info = await terms.open({ kind: 'local', cols, rows, ...(opts.cwd ? { cwd: opts.cwd } : {}) });
       const s: Screen = {
         id: info.id,
         xterm: new Terminal({ cols, rows, scrollback: 5_000, allowProposedApi: true }),
         raw: '',
+        bytes: 0,
         acked: 0,
         autoAck: opts.autoAck ?? true,
         exits: [],
@@ -126,8 +138,8 @@ export function createHarness(): Harness {
     lines,
     cursorLine,
     ackAll(s) {
-      terms.ack(s.id, s.raw.length - s.acked);
-      s.acked = s.raw.length;
+      terms.ack(s.id, s.bytes - s.acked);
+      s.acked = s.bytes;
     },
     ready: (s, timeoutMs = 10_000) => waitFor(() => cursorLine(s) === PROMPT, timeoutMs, () => `the prompt (screen: ${JSON.stringify(lines(s).filter(Boolean).slice(-5))})`),
     async dispose() {

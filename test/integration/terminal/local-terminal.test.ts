@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HIGH_WATERMARK_CHARS } from '../../../electron/services/terminal/flow-control.js';
+import { HIGH_WATERMARK_BYTES } from '../../../electron/services/terminal/flow-control.js';
 import { renderStep } from '../../../electron/services/terminal/render-step.js';
 import type { RunDetail } from '../../../shared/contract/schemas.js';
 import { shellParser } from '../../helpers/importer.js';
@@ -51,32 +51,32 @@ describe('a local terminal', () => {
     await h.ready(s);
     s.autoAck = false;
     h.ackAll(s);
-    const before = s.raw.length;
+    const before = s.bytes;
     h.terms.input(s.id, 'yes\r');
     // The renderer draws nothing: output must stop near the high watermark, not run on.
-    const stalled = await settle(() => s.raw.length, 500);
+    const stalled = await settle(() => s.bytes, 500);
     const unacked = stalled - before;
-    expect(unacked).toBeGreaterThan(HIGH_WATERMARK_CHARS);
-    expect(unacked).toBeLessThanOrEqual(HIGH_WATERMARK_CHARS + ONE_READ);
+    expect(unacked).toBeGreaterThan(HIGH_WATERMARK_BYTES);
+    expect(unacked).toBeLessThanOrEqual(HIGH_WATERMARK_BYTES + ONE_READ);
     await new Promise((r) => setTimeout(r, 300));
-    expect(s.raw.length).toBe(stalled);
+    expect(s.bytes).toBe(stalled);
 
     // The renderer catches up: the source resumes and the flood flows again.
     s.autoAck = true;
     h.ackAll(s);
-    await waitFor(() => s.raw.length > stalled + 2 * HIGH_WATERMARK_CHARS, 10_000, 'the flood to resume');
+    await waitFor(() => s.bytes > stalled + 2 * HIGH_WATERMARK_BYTES, 10_000, 'the flood to resume');
 
     // Stop acknowledging again, press Ctrl-C while paused, then catch up: the prompt is back within moments.
     s.autoAck = false;
-    await settle(() => s.raw.length, 300);
+    await settle(() => s.bytes, 300);
     h.terms.input(s.id, '\x03');
     const pressed = Date.now();
     s.autoAck = true;
     h.ackAll(s);
     await h.ready(s, 5_000);
     expect(Date.now() - pressed).toBeLessThan(3_000);
-    const done = await settle(() => s.raw.length, 300);
-    expect(s.raw.length).toBe(done); // yes is gone: nothing more arrives
+    const done = await settle(() => s.bytes, 300);
+    expect(s.bytes).toBe(done); // yes is gone: nothing more arrives
   });
 
   it('exit ends the shell: term.exit is emitted and the terminal stays listed, marked exited, until closed', async () => {

@@ -88,6 +88,17 @@ describe('the IPC bridge', () => {
     expect(webContents.send).toHaveBeenCalledTimes(1);
   });
 
+  it('sends terminal output as its bytes, which structured clone carries to the renderer as a Uint8Array', () => {
+    const { emit, webContents } = setup();
+    const data = Buffer.from('ok ✓\r\n');
+    emit('term.data', { id: 't1', data });
+    expect(webContents.send).toHaveBeenCalledWith('evt', { kind: 'evt', event: 'term.data', payload: { id: 't1', data } });
+    const sent = (webContents.send.mock.calls[0] as unknown[])[1] as { payload: { data: Uint8Array } };
+    const cloned = structuredClone(sent).payload.data;
+    expect(cloned).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(cloned)).toBe('ok ✓\r\n');
+  });
+
   it('passes acks from our window to the host, and ignores others and nonsense', () => {
     const { host, goodEvent, webContents } = setup();
     const ack = electron.listeners.get('ack');

@@ -62,7 +62,12 @@ let recorded: Array<{ runId: string; at: string; data: string; terminal: string 
 let pty: ReturnType<typeof fakePty>;
 let spawn: ReturnType<typeof vi.fn>;
 
-const timers = { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+const timers = {
+  setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms),
+  clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout),
+  setImmediate: (fn: () => void) => setImmediate(fn),
+  clearImmediate: (h: unknown) => clearImmediate(h as NodeJS.Immediate),
+};
 
 function service(extra: Partial<TerminalServiceDeps> = {}) {
   return createTerminalService({
@@ -78,8 +83,11 @@ function service(extra: Partial<TerminalServiceDeps> = {}) {
   } as TerminalServiceDeps);
 }
 
-const dataOf = (id: string): string =>
-  events.filter((e) => e.event === 'term.data' && e.payload.id === id).map((e) => (e.payload as TermData).data).join('');
+/** Output events are UTF-8 bytes; decoding each alone fails if one ends inside a character. */
+const strict = new TextDecoder('utf-8', { fatal: true });
+const textOf = (e: { payload: TermData | TermExit }): string => strict.decode((e.payload as TermData).data);
+const batchesOf = (id: string): string[] => events.filter((e) => e.event === 'term.data' && e.payload.id === id).map(textOf);
+const dataOf = (id: string): string => batchesOf(id).join('');
 
 async function expectCode(fn: () => unknown, code: string, message?: RegExp): Promise<void> {
   let caught: unknown;
@@ -94,7 +102,7 @@ async function expectCode(fn: () => unknown, code: string, message?: RegExp): Pr
 }
 
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate', 'Date'] });
   dir = mkdtempSync(join(tmpdir(), 'opsdeck-term-unit-'));
   events = [];
   recorded = [];
@@ -147,21 +155,42 @@ describe('local terminals', () => {
     pty.output('a');
     pty.output('b');
     expect(events).toEqual([]);
-    vi.advanceTimersByTime(5);
-    expect(events).toEqual([{ event: 'term.data', payload: { id, data: 'ab' } }]);
+    vi.advanceTimersByTime(4);
+    expect(events).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(events).toEqual([{ event: 'term.data', payload: { id, data: Buffer.from('ab') } }]);
   });
 
-  it('pauses the pty when the renderer falls 100,000 characters behind and resumes it when it catches up', async () => {
+  it('sends a flood in big batches at once, without waiting for the 5 ms window', async () => {
+    const terms = service();
+    const { id } = await terms.open({ kind: 'local', cols: 80, rows: 24 });
+    const line = 'INFO worker-1 GET /api/v1/items/42 status=200\r\n';
+    let sent = '';
+    while (events.length === 0) {
+      pty.output(line);
+      sent += line;
+    }
+    expect(Buffer.byteLength(sent)).toBeGreaterThanOrEqual(16 * 1024);
+    expect(dataOf(id)).toBe(sent);
+  });
+
+  it('pauses the pty when the renderer falls 100,000 bytes behind, sends what is queued, and resumes it when it catches up', async () => {
     const terms = service();
     const { id } = await terms.open({ kind: 'local', cols: 80, rows: 24 });
     for (let i = 0; i < 10; i++) pty.output('x'.repeat(10_000));
     expect(pty.calls.paused).toBe(0);
-    pty.output('x');
+    pty.output('é'); // two bytes: 100,002 unacknowledged
     expect(pty.calls.paused).toBe(1);
+    // Nothing more comes while paused, so nothing waits for the timer: all of it is on its way.
+    expect(Buffer.byteLength(dataOf(id))).toBe(100_002);
     terms.ack(id, 90_000);
     expect(pty.calls.resumed).toBe(0);
     terms.ack(id, 7_000);
     expect(pty.calls.resumed).toBe(1);
+    // The renderer is nearly idle: the next output leaves at the end of this round of reads, not 5 ms later.
+    pty.output('more');
+    vi.advanceTimersByTime(0);
+    expect(dataOf(id).endsWith('more')).toBe(true);
   });
 
   it('flushes pending output before term.exit, keeps the exited terminal listed until it is closed', async () => {
@@ -282,7 +311,7 @@ describe('SSH terminals', () => {
     vi.advanceTimersByTime(5);
     ch.output(bytes.subarray(4));
     vi.advanceTimersByTime(5);
-    expect(events.map((e) => (e.payload as TermData).data)).toEqual(['ok ', '✓\r\n']);
+    expect(events.map(textOf)).toEqual(['ok ', '✓\r\n']);
     ch.output(Buffer.alloc(100_001, 'y'));
     expect(ch.calls.paused).toBe(1);
     terms.ack(info.id, 100_010);
