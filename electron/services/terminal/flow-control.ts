@@ -23,7 +23,8 @@ export const LOW_WATERMARK_BYTES = 5_000;
 export const ACK_EVERY_BYTES = 5_000;
 /**
  * Output arriving within this window leaves as one event. Longer: fewer, larger events (cheaper IPC and drawing),
- * but keystroke echo is delayed by up to this much.
+ * but output that follows other output closely waits up to this much. Output after a quiet window (a keystroke's
+ * echo, a prompt) leaves at once, at the end of its round of reads: echo is not delayed.
  */
 export const BATCH_MS = 5;
 /**
@@ -140,6 +141,8 @@ export function createOutputBatcher(options: OutputBatcherOptions): OutputBatche
   let unfinished: Buffer | null = null;
   let timer: unknown = null;
   let soon: unknown = null;
+  /** Running for BATCH_MS after each batch left: output meanwhile is batched; after it, the next leaves at once. */
+  let recent: unknown = null;
   /**
    * After hurry(): the size a batch needs to leave at the end of the current round of reads, doubling with each batch
    * (the renderer gets the first read at once, and more work than it just had while it draws it); 0: batching as usual.
@@ -160,12 +163,15 @@ export function createOutputBatcher(options: OutputBatcherOptions): OutputBatche
     queued = [];
     queuedBytes = 0;
     if (ramp > 0) ramp = data.length * 2 >= flushAt ? 0 : data.length * 2;
+    if (recent !== null) timers.clearTimeout(recent);
+    recent = timers.setTimeout(() => (recent = null), batchMs);
     options.flush(data);
   };
 
   const schedule = (): void => {
     if (queuedBytes >= flushAt) return send();
-    if (ramp > 0 && queuedBytes >= ramp) soon ??= timers.setImmediate(send);
+    // After a quiet window (echo, a prompt), or while ramping up after a resume: at the end of this round of reads.
+    if ((ramp > 0 && queuedBytes >= ramp) || (recent === null && timer === null)) soon ??= timers.setImmediate(send);
     // Also while ramping: a source that slows down still gets its output out within the window.
     timer ??= timers.setTimeout(send, batchMs);
   };
@@ -202,6 +208,8 @@ export function createOutputBatcher(options: OutputBatcherOptions): OutputBatche
     },
     dispose() {
       stopTimers();
+      if (recent !== null) timers.clearTimeout(recent);
+      recent = null;
       queued = [];
       queuedBytes = 0;
       unfinished = null;

@@ -1,5 +1,5 @@
 // Flow control and batching with a fake source and fake timers: pausing, resuming, order, whole characters, and
-// when a batch leaves (the 5 ms window, at once when big, at the end of the round of reads after a resume).
+// when a batch leaves (the 5 ms window, at once when big, at the end of the round of reads after quiet or a resume).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ACK_EVERY_BYTES, createFlowController, createOutputBatcher, FLUSH_AT_BYTES, HIGH_WATERMARK_BYTES, LOW_WATERMARK_BYTES,
@@ -161,23 +161,31 @@ describe('unfinishedCharBytes', () => {
 });
 
 describe('createOutputBatcher', () => {
-  it('merges writes within 5 ms into one flush, then starts a new batch', () => {
+  it('sends output after a quiet window at the end of its round of reads, and merges what follows within 5 ms', () => {
     const { batcher, texts } = collecting();
+    batcher.write('e');
+    batcher.write('cho');
+    expect(texts()).toEqual([]); // the rest of this round of reads joins it
+    vi.advanceTimersByTime(0);
+    expect(texts()).toEqual(['echo']);
     batcher.write('a');
     vi.advanceTimersByTime(2);
     batcher.write('b');
     vi.advanceTimersByTime(2);
     batcher.write('c');
-    expect(texts()).toEqual([]);
+    expect(texts()).toEqual(['echo']);
     vi.advanceTimersByTime(1);
-    expect(texts()).toEqual(['abc']);
-    batcher.write('d');
+    expect(texts()).toEqual(['echo', 'abc']);
+    batcher.write('d'); // 5 ms after 'abc' left: still batched
     vi.advanceTimersByTime(4);
-    expect(texts()).toEqual(['abc']);
+    expect(texts()).toEqual(['echo', 'abc']);
     vi.advanceTimersByTime(1);
-    expect(texts()).toEqual(['abc', 'd']);
+    expect(texts()).toEqual(['echo', 'abc', 'd']);
     vi.advanceTimersByTime(100);
-    expect(texts()).toEqual(['abc', 'd']); // nothing queued: no empty flushes
+    expect(texts()).toEqual(['echo', 'abc', 'd']); // nothing queued: no empty flushes
+    batcher.write('prompt$ '); // quiet again: at once
+    vi.advanceTimersByTime(0);
+    expect(texts().at(-1)).toBe('prompt$ ');
   });
 
   it('counts what it queues in bytes of UTF-8', () => {
