@@ -120,8 +120,11 @@ function literalEdit(node: ShellNode, value: string): Edit {
   let string: ShellNode | null = null;
   let heredoc: ShellNode | null = null;
   let backticks = 0;
+  /** Backticks inside "...": bash finds the end of the string first, reading `$(` and `${` even inside the backticks' quotes. */
+  let quotedBackticks = false;
   for (let n = node.parent; n; n = n.parent) {
     if (n.type === 'command_substitution' && n.text.startsWith('`')) backticks += 1;
+    if (backticks > 0 && n.type === 'string') quotedBackticks = true;
     if (where !== null) continue;
     if (n.type === 'string') {
       where = 'double';
@@ -138,8 +141,8 @@ function literalEdit(node: ShellNode, value: string): Edit {
   const edit = place(where ?? 'bare', node, value, string, heredoc);
   // Backticks undo a level of backslashes in their text before parsing it, which neither people nor tree-sitter
   // follow well: a value whose quoting needs a backslash or a backtick there is refused rather than escaped.
-  if (backticks > 0 && /[\\`]/.test(edit.text)) {
-    throw new Unplaceable('a value inside backticks (`...`) cannot hold quotes, backslashes or backticks when pasted; '
+  if (backticks > 0 && (/[\\`]/.test(edit.text) || (quotedBackticks && edit.text.includes('$')))) {
+    throw new Unplaceable('a value inside backticks (`...`) cannot hold quotes, backslashes, backticks or, within "...", a $ when pasted; '
       + 'the runbook could use $(...) instead', (v) => /['"\\`$!]/.test(v));
   }
   return edit;

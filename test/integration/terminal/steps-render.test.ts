@@ -79,8 +79,12 @@ function renderOne(script: string, value: string, param: { name: string; kind: P
   return render(detail([step('s', script, [param])], [param]), 's', { [param.name]: value });
 }
 
-/** Inside backticks, a value whose quoting needs a backslash or a backtick is refused (see render-step.ts). */
-const refusedInBackticks = (template: string, value: string): boolean => template.includes('`') && /['\\`]/.test(value);
+/**
+ * Inside backticks, a value whose quoting needs a backslash or a backtick is refused, and inside backticks within
+ * "..." also one with a $ (bash reads `$(` and `${` there even between single quotes; see render-step.ts).
+ */
+const refusedInBackticks = (template: string, value: string): boolean =>
+  template.includes('`') && (/['\\`]/.test(value) || (template.includes('"`') && value.includes('$')));
 
 /** Renders and runs with bash; where the value cannot be pasted, checks the refusal instead. */
 async function renderAndRun(template: string, value: string, printed: (v: string) => string): Promise<void> {
@@ -115,7 +119,12 @@ function witness(): string {
 }
 
 /** Shared hostile values, plus history expansion, which an interactive shell (where the text is pasted) performs. */
-const HOSTILE: Hostile[] = [...HOSTILE_VALUES, ['! and history words', () => 'a!b !! !$']];
+const HOSTILE: Hostile[] = [
+  ...HOSTILE_VALUES,
+  ['! and history words', () => 'a!b !! !$'],
+  // Found by the property below: inside "`...`" bash reads an unclosed $( even between single quotes.
+  ['an unclosed $( and ${', () => '$({é'],
+];
 
 /** Where the value lands: the step as written, with `<v>` for the value, and the text printf receives around it. */
 const POSITIONS: Array<[string, string, (v: string) => string]> = [
