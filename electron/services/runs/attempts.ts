@@ -110,9 +110,8 @@ export function createAttemptLauncher(deps: AttemptDeps) {
     const attemptId = uuidv7();
     const abort = new AbortController();
     outer?.addEventListener('abort', () => abort.abort(), { once: true });
-    const output = sink(spec, attemptId);
     // On a warm connection the start is recorded once the server runs the command, while it runs: recording costs
-    // a fraction of a ms that would otherwise hold up the channel's round trips. Output comes later still.
+    // a fraction of a ms that would otherwise hold up the channel's round trips. Any output comes after it.
     let resolveStarted = (): void => undefined;
     const started = new Promise<void>((r) => (resolveStarted = r));
     let recorded = false;
@@ -121,6 +120,11 @@ export function createAttemptLauncher(deps: AttemptDeps) {
       recorded = true;
       deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host, fanoutId });
       resolveStarted();
+    };
+    const write = sink(spec, attemptId);
+    const output = (stream: OutputChunk['stream'], data: string): void => {
+      recordStart();
+      write(stream, data);
     };
     const execution = runner.exec(host, remoteCommand(spec.script), {
       env: spec.env, timeoutMs: spec.timeoutSec * 1000, signal: abort.signal, onOutput: output, onUnderway: recordStart,

@@ -74,7 +74,6 @@ export function createRunService(deps: RunServiceDeps) {
     appendChunk: (c) => {
       runs.appendChunk(c);
       counted(c.attemptId);
-      forget(c.runId);
     },
     emitOutput: (c) => deps.emit('step.output', c),
     record: (type, runId, stepId, attemptId, data) => {
@@ -100,15 +99,12 @@ export function createRunService(deps: RunServiceDeps) {
    */
   type Known = { run: RunRow; lastSeq: number; fold: RunFold; detail: RunDetail | null };
   const known = new Map<string, Known>();
-  const forget = (runId: string): void => {
-    const entry = known.get(runId);
-    if (entry) entry.detail = null;
-  };
   /** Chunk counts of ended attempts never change: counted once. Running ones are read each time. */
   const endedCounts = new Map<string, number>();
   /**
-   * Chunks of the attempts and recordings this process writes, counted as they are appended: no query for them.
-   * One evicted meanwhile is not counted again (that would restart at 1): it is read from the store instead.
+   * Chunks of the attempts this process runs, counted as they are appended (all before the attempt's end is
+   * recorded): no query for them. One evicted meanwhile is not counted again (that would restart at 1): it is read
+   * from the store instead.
    */
   const ownCounts = new Map<string, number>();
   const counted = (id: string): void => {
@@ -364,11 +360,9 @@ export function createRunService(deps: RunServiceDeps) {
         open(runId);
         rec = { id: uuidv7(), seq: 0 };
         recordings.set(key, rec);
-        remember(ownCounts, rec.id, 0, OWN_COUNTS_KEPT);
         event(runId, 'terminal.recording', { recordingId: rec.id, title: terminal.title });
       }
       runs.appendChunk({ runId, attemptId: rec.id, stepId: 'terminal', seq: rec.seq++, stream: 'stdout', data: chunk.data, at: chunk.at });
-      counted(rec.id);
     },
 
     /** Runs left open by a crash (their process is gone) are marked interrupted, their running attempts too. */
@@ -416,7 +410,7 @@ const VERSIONS_KEPT = 16;
 const RUNS_KEPT = 256;
 /** Chunk counts of ended attempts kept: a number each, enough for every attempt of the runs kept. */
 const ENDED_COUNTS_KEPT = 100_000;
-/** Attempts and recordings of this process whose chunks are counted in memory; older ones are counted by a query. */
+/** Attempts of this process whose chunks are counted in memory; older ones are counted by a query. */
 const OWN_COUNTS_KEPT = 10_000;
 
 /** Insertion-ordered map as a small cache: the oldest entry goes when it is full. */
