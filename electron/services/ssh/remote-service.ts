@@ -35,6 +35,12 @@ export interface RemoteService {
   dispose(): Promise<void>;
 }
 
+/**
+ * On a warm connection a step's start is recorded when the server accepts it (~1 ms), or after this long without an
+ * answer. Shorter: more steps recorded before their exec is sent (a round trip slower); longer: a step on a dead
+ * connection shows as running (and can be cancelled) later.
+ */
+const UNDERWAY_WAIT_MS = 100;
 /** How long `hosts test` waits for `true`: a healthy host answers in milliseconds. */
 const TEST_TIMEOUT_MS = 15_000;
 /** Longest ProxyJump chain followed: deeper chains are almost always a loop in the inventory. */
@@ -57,6 +63,7 @@ function localUser(): string {
 }
 
 export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
+  const timers = { setTimeout: (fn: () => void, ms: number): unknown => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
   const { hosts, prompts } = deps;
   const vault = deps.vault ?? NO_VAULT;
   const secret = async (question: Parameters<PromptBroker['ask']>[0]): Promise<string | null> => {
@@ -93,7 +100,7 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
     readFile: (path) => readFile(path),
     home: deps.home,
     clock: deps.clock,
-    timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    timers,
   });
   const open = new Map<string, SshConnection>();
 
@@ -136,12 +143,23 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
       if (opts.signal.aborted) throw new Error('cancelled before it started');
       // No await before exec on a warm connection: the channel open leaves before the caller records the start.
       const warm = connectedNow(host);
-      if (!warm) opts.onUnderway();
-      const connection = warm ?? (await connect(host));
-      if (opts.signal.aborted) throw new Error('cancelled before it started');
-      const handle = connection.exec(command, { env: opts.env, timeoutMs: opts.timeoutMs, onOutput: opts.onOutput, onStarted: opts.onUnderway });
-      opts.signal.addEventListener('abort', () => handle.cancel(), { once: true });
-      return { endpoint: connection.endpoint, exit: await handle.exited };
+      // A warm connection that does not answer (it died while the laptop slept) still shows a running, cancellable step soon.
+      let waiting: unknown = warm ? timers.setTimeout(opts.onUnderway, UNDERWAY_WAIT_MS) : null;
+      const underway = (): void => {
+        if (waiting !== null) timers.clearTimeout(waiting);
+        waiting = null;
+        opts.onUnderway();
+      };
+      try {
+        if (!warm) underway();
+        const connection = warm ?? (await connect(host));
+        if (opts.signal.aborted) throw new Error('cancelled before it started');
+        const handle = connection.exec(command, { env: opts.env, timeoutMs: opts.timeoutMs, onOutput: opts.onOutput, onStarted: underway });
+        opts.signal.addEventListener('abort', () => handle.cancel(), { once: true });
+        return { endpoint: connection.endpoint, exit: await handle.exited };
+      } finally {
+        if (waiting !== null) timers.clearTimeout(waiting);
+      }
     },
   };
 

@@ -1,6 +1,8 @@
 // Remote steps through the whole host on servers whose users log in with bash (the step runs in that shell, as
 // `ssh host 'cmd'` would) or with dash (Opsdeck starts bash for it): the same bash step gives the same output and
-// exit code on both, and Cancel ends it on both, checked on the server.
+// exit code on both, and Cancel ends it on both, checked on the server. Also: a pooled connection whose server
+// stopped answering (the laptop slept, the link died) still shows the step as running at once.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,5 +97,36 @@ describe.each(['bash', 'sh'] as const)('a remote step for a user whose login she
     const detail = await call('steps.cancel', { runId, attemptId });
     expect(detail.steps[0]!.attempts[0]!.status).toBe('cancelled');
     expect(await remotePids(servers[name].user, SLEEP)).toEqual([]);
+  });
+});
+
+describe('a warm connection whose server stopped answering', () => {
+  it('shows the step as running at once, and the step ends once the server answers again', async () => {
+    const section = sections[0]!;
+    const server = servers.bash;
+    const runId = (await call('runs.start', { runbookId, sectionId: section.id })).run.id;
+    await call('steps.run', { runId, stepId: section.steps[0]!.id, params: {}, target: { kind: 'host', host: 'bash' } });
+    expect((await ended(runId)).steps[0]!.attempts[0]!.status).toBe('failed'); // exit 3: the connection is warm now
+    // Freeze every sshd process serving this server's connections (the listener itself keeps running).
+    const children = (pid: number): number[] => {
+      try {
+        return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    const serving = children(server.pid).flatMap((p) => [p, ...children(p)]);
+    expect(serving.length).toBeGreaterThan(0);
+    for (const pid of serving) process.kill(pid, 'SIGSTOP');
+    try {
+      const t = Date.now();
+      const started = await call('steps.run', { runId, stepId: section.steps[0]!.id, params: {}, target: { kind: 'host', host: 'bash' } });
+      expect(Date.now() - t).toBeLessThan(2_000);
+      expect(started.steps[0]!.attempts.map((a) => a.status)).toEqual(['failed', 'running']);
+    } finally {
+      for (const pid of serving) process.kill(pid, 'SIGCONT');
+    }
+    const attempt = (await ended(runId)).steps[0]!.attempts[1]!;
+    expect(attempt).toMatchObject({ status: 'failed', exitCode: 3 });
   });
 });
