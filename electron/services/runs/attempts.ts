@@ -17,8 +17,9 @@ export type { RemoteExit };
 export interface RemoteRunner {
   hostsWithTag(tag: string): string[];
   /**
-   * `onUnderway` is called once the command is underway: when the server runs it, on a connection that was up;
-   * at once, when a connection must be made first (connecting and its prompts take time the user should see).
+   * `onUnderway` is called once the command is underway: when the server runs it, on a connection that was up (or
+   * after a short wait without an answer, so a dead connection still shows a running step); at once, when a
+   * connection must be made first (connecting and its prompts take time the user should see). It may be called again.
    */
   exec(
     host: string,
