@@ -10,8 +10,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Runbook } from '../../shared/model/runbook.js';
 import { summarizeRunbook } from '../../shared/model/summary.js';
-import { getDeviceId, migrate, openDatabase } from '../../electron/services/store/db.js';
-import type { Database } from '../../electron/services/store/db.js';
+import { FLUSH_DELAY_MS, getDeviceId, migrate, openDatabase } from '../../electron/services/store/db.js';
+import type { Database, Durability } from '../../electron/services/store/db.js';
 import { createLibraryStore } from '../../electron/services/store/library-store.js';
 import type { LibraryStore } from '../../electron/services/store/library-store.js';
 import { migrations } from '../../electron/services/store/migrations/index.js';
@@ -166,6 +166,93 @@ describe('device id', () => {
     expect(first).toMatch(UUID_V7);
     open.splice(0).forEach((db) => db.close());
     expect(getDeviceId(openAt())).toBe(first);
+  });
+});
+
+describe('durability', () => {
+  /** Timers run by hand, and a flush that notes what a second connection could read when asked and waits to be let go. */
+  function controlled(peek: () => number) {
+    let due: (() => void) | null = null;
+    const flushes: Array<{ path: string; rowsVisible: number }> = [];
+    const now: string[] = [];
+    const pending: Array<() => void> = [];
+    const durability: Durability = {
+      flushFile: (path) => {
+        flushes.push({ path, rowsVisible: peek() });
+        return new Promise<void>((resolve) => pending.push(resolve));
+      },
+      flushFileNow: (path) => void now.push(path),
+      setTimeout: (fn, ms) => {
+        expect(ms).toBe(FLUSH_DELAY_MS);
+        expect(due).toBeNull(); // one flush waits at a time
+        due = fn;
+        return fn;
+      },
+      clearTimeout: (h) => {
+        if (due === h) due = null;
+      },
+    };
+    const fire = (): void => {
+      const fn = due;
+      due = null;
+      fn?.();
+    };
+    return { durability, flushes, now, fire, waiting: () => due !== null, release: () => pending.splice(0).forEach((r) => r()) };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+
+  it('commits without an fsync of its own and forces the log to disk once per burst of writes, after their commits', async () => {
+    let peekDb: Database | null = null;
+    const rows = (): number => (peekDb ? (peekDb.prepare('SELECT count(*) AS n FROM meta').get() as { n: number }).n : -1);
+    const c = controlled(rows);
+    const db = openAt('opsdeck.db', { durability: c.durability });
+    peekDb = raw();
+    expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL: a commit does not wait for the disk
+    const before = rows();
+
+    db.prepare('SELECT * FROM meta').all();
+    expect(c.waiting()).toBe(false); // reads flush nothing
+
+    // Three writes in a transaction and one after it: one flush, of the WAL, asked for when all four are committed.
+    const insert = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+    db.transaction(() => ['a', 'b', 'c'].forEach((k) => insert.run(k, k)))();
+    insert.run('d', 'd');
+    expect(c.flushes).toEqual([]);
+    c.fire();
+    expect(c.flushes).toEqual([{ path: join(dir, 'opsdeck.db-wal'), rowsVisible: before + 4 }]);
+
+    // Writes while it runs (statements and exec alike) get exactly one more, after it.
+    insert.run('e', 'e');
+    db.exec("INSERT INTO meta (key, value) VALUES ('f', 'f')");
+    expect(c.waiting()).toBe(false);
+    c.release();
+    await settle();
+    expect(c.waiting()).toBe(true);
+    c.fire();
+    expect(c.flushes.map((f) => f.rowsVisible)).toEqual([before + 4, before + 6]);
+    c.release();
+    await settle();
+    expect(c.waiting()).toBe(false);
+
+    // Closing with a write not yet flushed forces it out first, at once; with none, it does not.
+    insert.run('g', 'g');
+    db.close();
+    expect(c.now).toEqual([join(dir, 'opsdeck.db-wal')]);
+    expect(c.waiting()).toBe(false);
+    const quiet = controlled(() => 0);
+    openAt('other.db', { durability: quiet.durability }).close();
+    expect(quiet.now).toEqual([]);
+  });
+
+  it('keeps every write across closing and reopening with the real flush (fsync on the thread pool)', async () => {
+    const db = openAt();
+    const insert = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
+    for (let i = 0; i < 50; i++) insert.run(`k${i}`, 'v');
+    await new Promise((r) => setTimeout(r, FLUSH_DELAY_MS + 100));
+    insert.run('last', 'v');
+    db.close();
+    const again = openAt();
+    expect((again.prepare("SELECT count(*) AS n FROM meta WHERE key LIKE 'k%' OR key = 'last'").get() as { n: number }).n).toBe(51);
   });
 });
 
