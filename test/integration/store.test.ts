@@ -8,10 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { HostFields } from '../../shared/contract/hosts.js';
 import type { Runbook } from '../../shared/model/runbook.js';
 import { summarizeRunbook } from '../../shared/model/summary.js';
 import { FLUSH_DELAY_MS, getDeviceId, migrate, openDatabase } from '../../electron/services/store/db.js';
 import type { Database, Durability } from '../../electron/services/store/db.js';
+import { createHostStore } from '../../electron/services/store/host-store.js';
 import { createLibraryStore } from '../../electron/services/store/library-store.js';
 import type { LibraryStore } from '../../electron/services/store/library-store.js';
 import { migrations } from '../../electron/services/store/migrations/index.js';
@@ -253,6 +255,46 @@ describe('durability', () => {
     db.close();
     const again = openAt();
     expect((again.prepare("SELECT count(*) AS n FROM meta WHERE key LIKE 'k%' OR key = 'last'").get() as { n: number }).n).toBe(51);
+  });
+});
+
+describe('host store', () => {
+  const fields = (name: string, address: string): HostFields => ({
+    name, address, port: 22, user: 'ops', identityFile: null, identityAgent: null, jump: ['bastion'], tags: ['web'], notes: '', forwardAgent: false,
+  });
+
+  it('answers lookups from memory yet sees every change, its own and those another process commits', () => {
+    // Two connections to one file: the app and a CLI process (`opsdeck hosts add`, a run choosing a target).
+    const app = createHostStore(openAt(), getDeviceId(openAt()), { now: () => new Date() });
+    const cli = createHostStore(openAt(), 'cli-device', { now: () => new Date() });
+    expect(app.byName('web-1')).toBeUndefined();
+
+    const saved = cli.save(fields('web-1', '10.0.0.1'), { source: 'manual' });
+    expect(app.byName('web-1')?.address).toBe('10.0.0.1'); // a miss is not remembered past another's commit
+    cli.save(fields('web-1', '10.0.0.2'), { id: saved.id, source: 'manual' });
+    expect(app.byName('web-1')?.address).toBe('10.0.0.2');
+    app.save({ ...fields('web-1', '10.0.0.3'), tags: ['web', 'eu'] }, { id: saved.id, source: 'manual' });
+    expect(app.byName('web-1')).toMatchObject({ address: '10.0.0.3', tags: ['web', 'eu'] });
+    expect(cli.byName('web-1')?.address).toBe('10.0.0.3');
+
+    // What callers get is shared: it cannot be changed behind the store's back.
+    const host = app.byName('web-1');
+    expect(() => host?.tags.push('x')).toThrow(TypeError);
+    expect(() => Object.assign(host ?? {}, { address: 'elsewhere' })).toThrow(TypeError);
+    expect(app.byName('web-1')).toMatchObject({ address: '10.0.0.3', tags: ['web', 'eu'] });
+
+    const runbook = sampleRunbook('Deploy', '/runbooks/deploy.md');
+    const { runbookId: rb } = createLibraryStore({ db: openAt(), clock: { now: () => new Date() }, deviceId: 'x' }).saveImport('/runbooks/deploy.md', 'sha', runbook, summarizeRunbook(runbook));
+    const target = { kind: 'host' as const, host: 'web-1' };
+    expect(app.target(rb, 'sec')).toBeUndefined();
+    cli.setTarget(rb, 'sec', target);
+    expect(app.target(rb, 'sec')).toEqual(target);
+    app.setTarget(rb, 'sec', { kind: 'local' });
+    expect(cli.target(rb, 'sec')).toEqual({ kind: 'local' });
+    expect(app.target(rb, 'sec')).toEqual({ kind: 'local' });
+
+    expect(cli.remove(saved.id)).toBe(true);
+    expect(app.byName('web-1')).toBeUndefined();
   });
 });
 

@@ -72,8 +72,11 @@ const toHost = (r: HostRow): Host => ({
   updatedAt: r.updated_at,
 });
 
+/** Hosts and section targets kept in memory at most; past that the cache starts over. */
+const CACHED = 1000;
+
 export function createHostStore(db: Database, deviceId: string, clock: { now(): Date }): HostStore {
-  // Every remote step looks its host up (twice): statements are prepared once, not per call (~0.1 ms each).
+  // Statements are prepared once, not per call (~0.1 ms each).
   const statements = new Map<string, Statement>();
   const prepare = (sql: string): Statement => {
     let statement = statements.get(sql);
@@ -87,9 +90,48 @@ export function createHostStore(db: Database, deviceId: string, clock: { now(): 
     const row = prepare(sql).get(arg) as HostRow | undefined;
     return row ? toHost(row) : undefined;
   };
+  // Every remote step looks its host up twice and its section's target once: answers are kept in memory, dropped
+  // when this store writes, and when another connection (a CLI process) committed anything since the last look:
+  // SQLite's data_version moves only for other connections' commits.
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  let seenVersion: unknown = dataVersion.get();
+  const hostsByName = new Map<string, Host | null>();
+  const targets = new Map<string, string | null>();
+  const forget = (): void => {
+    hostsByName.clear();
+    targets.clear();
+  };
+  const current = (): void => {
+    const version: unknown = dataVersion.get();
+    if (version !== seenVersion) forget();
+    seenVersion = version;
+  };
+  const remembered = <V>(map: Map<string, V>, key: string, value: V): V => {
+    if (map.size >= CACHED) map.clear();
+    map.set(key, value);
+    return value;
+  };
+  const targetKey = (runbookId: string, sectionId: string): string => `${runbookId}\u0000${sectionId}`;
+  const storedTarget = (runbookId: string, sectionId: string): string | null => {
+    current();
+    const key = targetKey(runbookId, sectionId);
+    const known = targets.get(key);
+    if (known !== undefined) return known;
+    const row = prepare('SELECT target FROM section_targets WHERE runbook_id = ? AND section_id = ?').get(runbookId, sectionId) as { target: string } | undefined;
+    return remembered(targets, key, row?.target ?? null);
+  };
   return {
     list: () => (prepare('SELECT * FROM hosts ORDER BY name').all() as HostRow[]).map(toHost),
-    byName: (name) => one('SELECT * FROM hosts WHERE name = ?', name),
+    byName: (name) => {
+      current();
+      let host = hostsByName.get(name);
+      if (host === undefined) {
+        const found = one('SELECT * FROM hosts WHERE name = ?', name);
+        // Shared by every caller until the next change: frozen, so none can change it for the others.
+        host = remembered(hostsByName, name, found ? Object.freeze({ ...found, jump: Object.freeze(found.jump), tags: Object.freeze(found.tags) }) as Host : null);
+      }
+      return host ?? undefined;
+    },
     byId: (id) => one('SELECT * FROM hosts WHERE id = ?', id),
     save(fields, { id, source }) {
       const clash = prepare('SELECT id FROM hosts WHERE name = ?').get(fields.name) as { id: string } | undefined;
@@ -112,6 +154,7 @@ export function createHostStore(db: Database, deviceId: string, clock: { now(): 
             'UPDATE hosts SET name = ?, address = ?, port = ?, user = ?, identity_file = ?, identity_agent = ?, jump = ?, tags = ?, notes = ?, forward_agent = ?, updated_at = ? WHERE id = ?',
           )
           .run(...values, at, id);
+        forget();
         if (changed.changes === 0) throw new HostStoreError('not_found', `no host ${id}`);
         return toHost(prepare('SELECT * FROM hosts WHERE id = ?').get(id) as HostRow);
       }
@@ -119,9 +162,14 @@ export function createHostStore(db: Database, deviceId: string, clock: { now(): 
       prepare(
         'INSERT INTO hosts (id, device_id, name, address, port, user, identity_file, identity_agent, jump, tags, notes, forward_agent, source, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ).run(newId, deviceId, ...values, source, at);
+      forget();
       return toHost(prepare('SELECT * FROM hosts WHERE id = ?').get(newId) as HostRow);
     },
-    remove: (id) => prepare('DELETE FROM hosts WHERE id = ?').run(id).changes > 0,
+    remove: (id) => {
+      const removed = prepare('DELETE FROM hosts WHERE id = ?').run(id).changes > 0;
+      forget();
+      return removed;
+    },
     keys: {
       find: (host, port) =>
         (prepare('SELECT key_type, key, fingerprint FROM host_keys WHERE host = ? AND port = ?').all(host, port) as Array<{ key_type: string; key: string; fingerprint: string }>).map(
@@ -135,17 +183,17 @@ export function createHostStore(db: Database, deviceId: string, clock: { now(): 
       remove: (host, port) => prepare('DELETE FROM host_keys WHERE host = ? AND port = ?').run(host, port).changes,
     },
     target(runbookId, sectionId) {
-      const row = prepare('SELECT target FROM section_targets WHERE runbook_id = ? AND section_id = ?').get(runbookId, sectionId) as { target: string } | undefined;
-      return row ? (JSON.parse(row.target) as Target) : undefined;
+      const value = storedTarget(runbookId, sectionId);
+      return value === null ? undefined : (JSON.parse(value) as Target);
     },
     setTarget(runbookId, sectionId, target) {
-      // Remembered on every run of a step: write (and sync) only when the choice changed.
+      // Remembered on every run of a step: written only when the choice changed.
       const value = JSON.stringify(target);
-      const row = prepare('SELECT target FROM section_targets WHERE runbook_id = ? AND section_id = ?').get(runbookId, sectionId) as { target: string } | undefined;
-      if (row?.target === value) return;
+      if (storedTarget(runbookId, sectionId) === value) return;
       prepare(
         'INSERT INTO section_targets (runbook_id, section_id, target, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (runbook_id, section_id) DO UPDATE SET target = excluded.target, updated_at = excluded.updated_at',
       ).run(runbookId, sectionId, value, clock.now().toISOString());
+      targets.set(targetKey(runbookId, sectionId), value);
     },
   };
 }
