@@ -125,6 +125,20 @@ describe('remote exec on a pooled connection', () => {
     expect(result.chunks.every(([, d]) => !d.includes('\uFFFD'))).toBe(true);
   });
 
+  it('ends a command with every byte of its output delivered, however its exit status and EOF are ordered', async () => {
+    const conn = await pool.connect(host());
+    // Much output, then the exit.
+    const flood = await run(conn, `head -c 3000000 /dev/zero | tr '\\0' x; printf tail >&2; exit 3`);
+    expect(flood).toMatchObject({ exitCode: 3, connectionLost: false, stderr: 'tail' });
+    expect(flood.stdout).toBe('x'.repeat(3_000_000));
+
+    // The shell exits (sshd sends its exit status) while a child it left behind still holds stdout: the command
+    // ends with the channel's EOF, so what the child prints later is its output too.
+    const late = await run(conn, '(sleep 0.3; echo late) & echo early; exit 0');
+    expect(late).toMatchObject({ exitCode: 0, stdout: 'early\nlate\n' });
+    expect(late.durationMs).toBeGreaterThanOrEqual(300);
+  });
+
   it('runs more commands at once than sshd allows sessions per connection (10), queueing the rest', async () => {
     const conn = await pool.connect(host());
     const runs = await Promise.all(Array.from({ length: 14 }, (_, i) => run(conn, `sleep 0.2; echo ${i}`)));
