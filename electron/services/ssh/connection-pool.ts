@@ -9,7 +9,8 @@ import { openShell } from './shell-channel.js';
 import type { Client as SshClient, ClientChannel } from 'ssh2';
 import type { AuthPrompts, HostKeyVerdict, HostKeyVerifier, ResolvedHost, SshConnection, SshErrorKind, SshPool } from './types.js';
 import { agentSocketFor, createHopAuth, createKeyCache, hostLabel } from './ssh-auth.js';
-import { execOn, type ExecSlots } from './remote-exec.js';
+import { execOn, MAX_SESSIONS, type ExecSlots } from './remote-exec.js';
+import { createSessionsAhead } from './session-ahead.js';
 
 export { killScript, shellQuote, wrapCommand } from './remote-exec.js';
 
@@ -38,6 +39,9 @@ const KEEPALIVE_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
 /** Connecting may take this long without progress; the clock stops while a person is asked something. */
 const CONNECT_TIMEOUT_MS = 20_000;
+/** A terminal that finds no free session retries this often (20 ms doubling) after giving back one held ahead. */
+const SHELL_RETRIES = 4;
+const OPEN_RETRY_MS = 20;
 /** Same escalation as local-exec: the script's traps get a chance before SIGTERM, then SIGKILL. */
 const GRACE_MS = { interrupt: 2000, terminate: 3000 };
 
@@ -230,6 +234,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     live.idleTimer = null;
     const entry = entries.get(live.key);
     if (entry?.live === live) entries.delete(live.key);
+    live.ahead.release();
     for (const c of [...live.clients].reverse()) goodbye(c);
     for (const onLost of [...live.running]) onLost();
     for (const start of live.queue.splice(0)) start();
@@ -251,22 +256,40 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
       forwardAgent,
       queue: [],
       running: new Set(),
+      // One session held for the next command, while there is room for it besides two for ending commands.
+      ahead: createSessionsAhead(final, () => !live.lost && !live.forwardAgent && live.busy < MAX_SESSIONS - 1),
       idleTimer: null,
       facade: null as unknown as SshConnection,
     };
     live.facade = {
       endpoint: live.endpoint,
       exec: (command, opts) => execOn(live, final, command, opts, { timers, clock, grace, touch: () => touch(live), closeLive: () => closeLive(live) }),
-      shell: (opts) => {
+      shell: async (opts) => {
         // An open shell keeps the connection from idling out, like a running command.
-        live.busy++;
-        touch(live);
-        return openShell(final, opts, () => {
+        const closed = (): void => {
           live.busy--;
           touch(live);
-        });
+        };
+        let released = false;
+        for (let attempt = 0; ; attempt++) {
+          live.busy++;
+          touch(live);
+          try {
+            return await openShell(final, opts, closed);
+          } catch (error) {
+            // A server allowing few sessions, one of them held for the next command: give it back, and retry while
+            // the server frees it.
+            if (!/open failed/i.test((error as Error).message)) throw error;
+            released ||= live.ahead.release();
+            if (!released || attempt >= SHELL_RETRIES) throw error;
+            await new Promise<void>((r) => timers.setTimeout(() => r(), OPEN_RETRY_MS * 2 ** attempt));
+          }
+        }
       },
       close: () => closeLive(live),
+      get startedAhead() {
+        return live.ahead.used;
+      },
     };
     for (const c of clients) {
       // A drop anywhere on the chain (a hop, or the host after the laptop slept) ends the connection: forget it.

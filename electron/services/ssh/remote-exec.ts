@@ -7,12 +7,13 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Client as SshClient, ClientChannel, ExecOptions } from 'ssh2';
 import type { RemoteEndpoint } from '../../../shared/contract/hosts.js';
 import { createOutputBatcher } from '../exec/output-batcher.js';
+import { execOnChannel, type SessionsAhead } from './session-ahead.js';
 import type { RemoteExecHandle, RemoteExecOptions, RemoteExit, RemoteStream } from './types.js';
 
 /** If ending a command gets no answer from the server this long after SIGKILL was due, the channel is dropped anyway. */
 const END_SLACK_MS = 3000;
 /** Commands open at once on one connection; more wait. OpenSSH allows 10 sessions; two stay free for ending commands. */
-const MAX_SESSIONS = 8;
+export const MAX_SESSIONS = 8;
 /**
  * sshd frees a session a moment after its channel closes, so a burst can briefly find all 10 taken: retry the open
  * 6 times, 20 ms doubling (~1.3 s in all), before telling the user; a server that allows fewer sessions fails that late.
@@ -80,6 +81,8 @@ export interface ExecSlots {
   forwardAgent: boolean;
   queue: Array<() => void>;
   running: Set<() => void>;
+  /** The next command's session channel, opened ahead (session-ahead.ts). */
+  ahead: SessionsAhead;
 }
 
 export interface ExecDeps {
@@ -174,6 +177,7 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
       try {
         client.exec(script, (error, k) => {
           if (error && !live.lost && /open failed/i.test(error.message) && failures < OPEN_RETRIES) {
+            live.ahead.release(); // a session held for the next command is needed more here
             return later(OPEN_RETRY_MS * 2 ** failures++, openKiller); // all sessions taken, e.g. cancelling many at once
           }
           if (error) return fallback();
@@ -245,6 +249,17 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
     deps.touch();
     const forwarding = live.forwardAgent;
     const open = (): void => {
+      // A channel opened ahead saves a round trip; agent forwarding is asked for on a new channel, before the exec.
+      const ahead = forwarding ? null : live.ahead.take();
+      try {
+        if (ahead) execOnChannel(ahead, wrapped, (error, stream) => (error ? fresh() : opened(undefined, stream)));
+        else fresh();
+      } catch {
+        deps.closeLive(); // "Not connected": the socket went before its close reached us
+        settle(true);
+      }
+    };
+    const fresh = (): void => {
       try {
         client.exec(wrapped, { agentForward: forwarding && live.forwardAgent } as ExecOptions, opened); // ssh2 reads it; @types/ssh2 lacks it
       } catch {
@@ -261,6 +276,7 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
       }
       if (error && !live.lost && !finished && /open failed/i.test(error.message) && openFailures < OPEN_RETRIES) {
         // sshd frees a session slot a moment after the channel closes: right after others ended, wait and retry.
+        live.ahead.release(); // and a session held for the next command is needed now
         reopening = true;
         return later(OPEN_RETRY_MS * 2 ** openFailures++, () => {
           reopening = false;

@@ -77,6 +77,8 @@ export interface SshConnection {
   shell(opts: ShellOptions): Promise<ShellChannel>;
   /** Ends the pooled connection for all its users (running commands report connectionLost); the next connect makes a new one. */
   close(): void;
+  /** How many commands started on a session channel opened ahead, one round trip sooner (session-ahead.ts). */
+  readonly startedAhead: number;
 }
 
 export interface SshPool {
