@@ -39,7 +39,7 @@ const KEEPALIVE_MS = 15_000;
 const KEEPALIVE_COUNT_MAX = 3;
 /** Connecting may take this long without progress; the clock stops while a person is asked something. */
 const CONNECT_TIMEOUT_MS = 20_000;
-/** A terminal that finds no free session retries this often (20 ms doubling) after giving back one held ahead. */
+/** A terminal that finds no free session retries this often, 20 ms doubling (~0.3 s in all). */
 const SHELL_RETRIES = 4;
 const OPEN_RETRY_MS = 20;
 /** Same escalation as local-exec: the script's traps get a chance before SIGTERM, then SIGKILL. */
@@ -270,18 +270,16 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
           live.busy--;
           touch(live);
         };
-        let released = false;
         for (let attempt = 0; ; attempt++) {
           live.busy++;
           touch(live);
           try {
             return await openShell(final, opts, closed);
           } catch (error) {
-            // A server allowing few sessions, one of them held for the next command: give it back, and retry while
-            // the server frees it.
-            if (!/open failed/i.test((error as Error).message)) throw error;
-            released ||= live.ahead.release();
-            if (!released || attempt >= SHELL_RETRIES) throw error;
+            // All sessions taken: give back one held for the next command, and retry while the server frees it (it
+            // frees a session a moment after its channel closed, so a command that just ended may still hold one).
+            if (!/open failed/i.test((error as Error).message) || attempt >= SHELL_RETRIES) throw error;
+            live.ahead.release();
             await new Promise<void>((r) => timers.setTimeout(() => r(), OPEN_RETRY_MS * 2 ** attempt));
           }
         }

@@ -261,3 +261,66 @@ describe('remote exec on a pooled connection', () => {
     await expect(own.connect(host())).rejects.toMatchObject({ kind: 'disposed' });
   });
 });
+
+describe('the next command’s session opened ahead', () => {
+  const servers: Sshd[] = [];
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+  /** A server of its own (sshd_config `extra`) and a connection to it from a pool of its own. */
+  async function serverWith(extra: string) {
+    const own = await startSshd({ authorizedKeys: [await readFile(join(home, '.ssh/id_ed25519.pub'), 'utf8')], extraConfig: extra });
+    servers.push(own);
+    const ownPool = makePool({ verifier: fakeVerifier([own.hostPublicKey]).verifier });
+    extraPools.push(ownPool);
+    return { conn: await ownPool.connect(hostOn(own)), sshd: own };
+  }
+  /** Session channels the server opened, and exec requests it received (sshd's DEBUG1 log). */
+  const counts = (log: string) => ({
+    sessions: log.split('\n').filter((l) => l.includes('server_input_channel_open: confirm session')).length,
+    execs: log.split('\n').filter((l) => l.includes(' request exec reply 1')).length,
+  });
+
+  it('starts every command after the first on a channel opened ahead, with the same results', async () => {
+    const { conn, sshd: own } = await serverWith('');
+    for (let i = 0; i < 5; i++) expect(await run(conn, `echo ${i}; echo e${i} >&2; exit ${i}`)).toMatchObject({ stdout: `${i}\n`, stderr: `e${i}\n`, exitCode: i });
+    expect(conn.startedAhead).toBe(4);
+    // One channel per command, and one more held for the next.
+    await until('the server opened the channel held', () => counts(own.log()).sessions === 6, 2000);
+    expect(counts(own.log())).toEqual({ sessions: 6, execs: 5 });
+    // Several at once: one takes the channel held, the others open their own.
+    const together = await Promise.all([1, 2, 3].map((i) => run(conn, `sleep 0.1; echo ${i}`)));
+    expect(together.map((r) => r.stdout)).toEqual(['1\n', '2\n', '3\n']);
+    expect(conn.startedAhead).toBe(5);
+  });
+
+  it('holds none where the server allows one session; commands, and a terminal opened right after one, work', async () => {
+    const { conn } = await serverWith('MaxSessions 1');
+    for (const word of ['a', 'b', 'c']) expect((await run(conn, `echo ${word}`)).stdout).toBe(`${word}\n`);
+    expect(conn.startedAhead).toBe(0);
+    const shell = await conn.shell({ cols: 80, rows: 24 });
+    let out = '';
+    shell.onData((d) => (out += d.toString()));
+    shell.write('echo term-$((6 * 7))\n');
+    await until('the terminal answers', () => out.includes('term-42'), 5000);
+    shell.close();
+  });
+
+  it('gives the session it holds to a terminal when the server allows only two', async () => {
+    const { conn, sshd: own } = await serverWith('MaxSessions 2');
+    expect((await run(conn, 'echo one')).stdout).toBe('one\n');
+    await until('the server opened the channel held', () => counts(own.log()).sessions === 2, 2000);
+    // Two terminals need both sessions: the second gets the one held.
+    const shells = [await conn.shell({ cols: 80, rows: 24 }), await conn.shell({ cols: 80, rows: 24 })];
+    const outputs = shells.map((shell) => {
+      let out = '';
+      shell.onData((d) => (out += d.toString()));
+      return () => out;
+    });
+    shells.forEach((shell, i) => shell.write(`echo shell-$((${i} + 40))\n`));
+    await until('both terminals answer', () => outputs.every((o, i) => o().includes(`shell-${i + 40}`)), 5000);
+    for (const shell of shells) shell.close();
+    // Once they are closed, commands run again.
+    await until('a command runs after the terminals closed', async () => (await run(conn, 'echo two', { timeoutMs: 3000 })).stdout === 'two\n', 5000);
+  });
+});
