@@ -65,6 +65,8 @@ interface Live extends ExecSlots {
   key: string;
   clients: SshClient[];
   idleTimer: unknown;
+  /** When a command, a terminal or a caller last used it (clock.now()). */
+  lastUsed: number;
   facade: SshConnection;
 }
 
@@ -240,9 +242,21 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
     for (const start of live.queue.splice(0)) start();
   }
 
+  /**
+   * Notes a use of the connection. One timer checks for idleness, re-armed when it finds the connection used since
+   * (or busy) rather than on every use: each step touches the connection several times.
+   */
   function touch(live: Live): void {
-    if (live.idleTimer !== null) timers.clearTimeout(live.idleTimer);
-    live.idleTimer = live.busy === 0 && !live.lost ? timers.setTimeout(() => closeLive(live), idleMs) : null;
+    live.lastUsed = clock.now();
+    if (live.idleTimer === null && !live.lost) live.idleTimer = timers.setTimeout(() => idleCheck(live), idleMs);
+  }
+
+  function idleCheck(live: Live): void {
+    live.idleTimer = null;
+    if (live.lost) return;
+    const idleFor = clock.now() - live.lastUsed;
+    if (live.busy === 0 && idleFor >= idleMs) return closeLive(live);
+    live.idleTimer = timers.setTimeout(() => idleCheck(live), live.busy === 0 ? idleMs - idleFor : idleMs);
   }
 
   function makeLive(key: string, host: ResolvedHost, clients: SshClient[], verdict: HostKeyVerdict & { ok: true }, forwardAgent: boolean): Live {
@@ -259,6 +273,7 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
       // One session held for the next command, while there is room for it besides two for ending commands.
       ahead: createSessionsAhead(final, () => !live.lost && !live.forwardAgent && live.busy < MAX_SESSIONS - 1),
       idleTimer: null,
+      lastUsed: clock.now(),
       facade: null as unknown as SshConnection,
     };
     live.facade = {
@@ -301,7 +316,15 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
 
   // ---- the pool ----------------------------------------------------------------------------------------------
 
-  const keyOf = (host: ResolvedHost): string => chainOf(host).map((h) => `${h.name}=${hostLabel(h)}`).join(' > ');
+  const poolKeys = new WeakMap<ResolvedHost, string>();
+  const keyOf = (host: ResolvedHost): string => {
+    let key = poolKeys.get(host);
+    if (key === undefined) {
+      key = chainOf(host).map((h) => `${h.name}=${hostLabel(h)}`).join(' > ');
+      poolKeys.set(host, key);
+    }
+    return key;
+  };
 
   return {
     connected(host) {

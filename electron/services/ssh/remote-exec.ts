@@ -90,7 +90,7 @@ export interface ExecDeps {
   timers: { setTimeout(fn: () => void, ms: number): unknown; clearTimeout(h: unknown): void };
   /** Cancel/timeout: SIGINT, then SIGTERM after `interrupt` ms, then SIGKILL after `terminate` more. */
   grace: { interrupt: number; terminate: number };
-  /** The number of busy sessions changed: the pool re-arms or stops its idle timer. */
+  /** The number of busy sessions changed: the connection was just used (its idle clock restarts). */
   touch(): void;
   /** The socket went before the pool heard of it: forget the connection. */
   closeLive(): void;

@@ -103,6 +103,8 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
     timers,
   });
   const open = new Map<string, SshConnection>();
+  /** Inventory entries are kept, unchanged, by the host store until they change: each resolved once (no jump hosts). */
+  const resolved = new WeakMap<object, ResolvedHost>();
 
   /** An inventory name, or a `[user@]host[:port]` hop that is not in the inventory. */
   const resolve = (name: string, seen: string[] = []): ResolvedHost => {
@@ -113,7 +115,9 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
       if (!m?.[2] || seen.length === 0) throw new Error(`no host "${name}" in the inventory`);
       return { name, address: m[2].replace(/^\[|\]$/g, ''), port: m[3] ? Number(m[3]) : 22, user: m[1] ?? localUser(), identityFile: null, identityAgent: null, forwardAgent: false, jump: [] };
     }
-    return {
+    const known = entry.jump.length === 0 ? resolved.get(entry) : undefined;
+    if (known) return known;
+    const host: ResolvedHost = {
       name: entry.name,
       address: entry.address,
       port: entry.port,
@@ -123,6 +127,8 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
       forwardAgent: entry.forwardAgent,
       jump: entry.jump.map((hop) => resolve(hop, [...seen, name])),
     };
+    if (entry.jump.length === 0) resolved.set(entry, host);
+    return host;
   };
 
   const connect = async (name: string): Promise<SshConnection> => {
@@ -140,7 +146,7 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
   const runner: RemoteRunner = {
     hostsWithTag: (tag) => hosts.list().filter((h) => h.tags.includes(tag)).map((h) => h.name),
     async exec(host, command, opts) {
-      if (opts.signal.aborted) throw new Error('cancelled before it started');
+      if (opts.cancel.requested) throw new Error('cancelled before it started');
       // No await before exec on a warm connection: the channel open leaves before the caller records the start.
       const warm = connectedNow(host);
       // A warm connection that does not answer (it died while the laptop slept) still shows a running, cancellable step soon.
@@ -153,9 +159,9 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
       try {
         if (!warm) underway();
         const connection = warm ?? (await connect(host));
-        if (opts.signal.aborted) throw new Error('cancelled before it started');
+        if (opts.cancel.requested) throw new Error('cancelled before it started');
         const handle = connection.exec(command, { env: opts.env, timeoutMs: opts.timeoutMs, onOutput: opts.onOutput, onStarted: underway });
-        opts.signal.addEventListener('abort', () => handle.cancel(), { once: true });
+        opts.cancel.onRequest(() => handle.cancel());
         return { endpoint: connection.endpoint, exit: await handle.exited };
       } finally {
         if (waiting !== null) timers.clearTimeout(waiting);

@@ -254,6 +254,21 @@ describe('remote exec on a pooled connection', () => {
     expect((await run(again, 'echo fresh')).stdout).toBe('fresh\n');
   });
 
+  it('keeps a connection open while a command runs past the idle time, and closes it once idle that long', async () => {
+    const own = makePool({ idleMs: 200 });
+    extraPools.push(own);
+    const conn = await own.connect(host());
+    // Closing the connection under the command would end it as connectionLost.
+    expect(await run(conn, 'sleep 0.6; echo done')).toMatchObject({ stdout: 'done\n', connectionLost: false });
+    expect(await own.connect(host())).toBe(conn);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await own.connect(host())).toBe(conn); // used 100 ms ago: not idle yet
+    await new Promise((r) => setTimeout(r, 350));
+    const again = await own.connect(host());
+    expect(again).not.toBe(conn);
+    expect((await run(again, 'echo fresh')).stdout).toBe('fresh\n');
+  });
+
   it('a disposed pool connects no more', async () => {
     const own = makePool();
     await own.connect(host());
