@@ -200,7 +200,15 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
     ending = why;
     if (!channel) {
       if (!slot || reopening) return settle(false); // queued, or waiting to retry the open: nothing runs remotely
-      return; // the channel is opening: `opened` ends it once it can find the process group
+      // The channel is opening: `opened` ends the command once it can find the process group. A server that does
+      // not answer at all (the link died, the laptop slept) would keep the step running until keepalive gives up
+      // (~45 s): its connection is closed instead, and the step says what that means.
+      later(END_SLACK_MS, () => {
+        if (channel || finished || live.lost) return;
+        emit('stderr', `opsdeck: ${live.endpoint.host} did not answer for ${END_SLACK_MS / 1000} s after the step was stopped; the connection was closed. If the command had started there, check that it ended.\n`);
+        deps.closeLive();
+      });
+      return;
     }
     if (pgid !== null) runKiller();
     else if (head === null) {

@@ -1,7 +1,8 @@
 // Remote steps through the whole host on servers whose users log in with bash (the step runs in that shell, as
 // `ssh host 'cmd'` would) or with dash (Opsdeck starts bash for it): the same bash step gives the same output and
 // exit code on both, and Cancel ends it on both, checked on the server. Also: a pooled connection whose server
-// stopped answering (the laptop slept, the link died) still shows the step as running at once.
+// stopped answering (the laptop slept, the link died) still shows the step as running at once, and Cancel ends it
+// within seconds.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -101,13 +102,8 @@ describe.each(['bash', 'sh'] as const)('a remote step for a user whose login she
 });
 
 describe('a warm connection whose server stopped answering', () => {
-  it('shows the step as running at once, and the step ends once the server answers again', async () => {
-    const section = sections[0]!;
-    const server = servers.bash;
-    const runId = (await call('runs.start', { runbookId, sectionId: section.id })).run.id;
-    await call('steps.run', { runId, stepId: section.steps[0]!.id, params: {}, target: { kind: 'host', host: 'bash' } });
-    expect((await ended(runId)).steps[0]!.attempts[0]!.status).toBe('failed'); // exit 3: the connection is warm now
-    // Freeze every sshd process serving this server's connections (the listener itself keeps running).
+  /** Every sshd process serving `server`'s connections (the listener itself keeps running). */
+  const serving = (server: Sshd): number[] => {
     const children = (pid: number): number[] => {
       try {
         return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
@@ -115,16 +111,55 @@ describe('a warm connection whose server stopped answering', () => {
         return [];
       }
     };
-    const serving = children(server.pid).flatMap((p) => [p, ...children(p)]);
-    expect(serving.length).toBeGreaterThan(0);
-    for (const pid of serving) process.kill(pid, 'SIGSTOP');
+    return children(server.pid).flatMap((p) => [p, ...children(p)]);
+  };
+
+  /** Runs the exit-3 step on `host` and waits for its end: the pooled connection is warm after it. */
+  const warmUp = async (host: string): Promise<void> => {
+    const runId = (await call('runs.start', { runbookId, sectionId: sections[0]!.id })).run.id;
+    await call('steps.run', { runId, stepId: sections[0]!.steps[0]!.id, params: {}, target: { kind: 'host', host } });
+    expect((await ended(runId)).steps[0]!.attempts[0]).toMatchObject({ status: 'failed', exitCode: 3 });
+  };
+
+  it('Cancel ends the step within seconds by closing the connection, and the next step reconnects', async () => {
+    await warmUp('sh');
+    const section = sections[1]!;
+    const runId = (await call('runs.start', { runbookId, sectionId: section.id })).run.id;
+    const frozen = serving(servers.sh);
+    expect(frozen.length).toBeGreaterThan(0);
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
+    try {
+      const started = await call('steps.run', { runId, stepId: section.steps[0]!.id, params: {}, target: { kind: 'host', host: 'sh' } });
+      const attempt = started.steps[0]!.attempts[0]!;
+      expect(attempt.status).toBe('running');
+      const t = Date.now();
+      const detail = await call('steps.cancel', { runId, attemptId: attempt.id });
+      expect(Date.now() - t).toBeLessThan(10_000); // not the ~45 s keepalive would take
+      expect(detail.steps[0]!.attempts[0]!.status).toBe('cancelled');
+      const chunks = await call('runs.output', { runId, attemptId: attempt.id });
+      expect(chunks.map((c) => c.data).join('')).toMatch(/sh did not answer for 3 s after the step was stopped; the connection was closed\. If the command had started there, check that it ended/);
+    } finally {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    }
+    await warmUp('sh'); // a new connection
+  }, 30_000);
+
+  it('shows the step as running at once, and the step ends once the server answers again', async () => {
+    const section = sections[0]!;
+    const server = servers.bash;
+    const runId = (await call('runs.start', { runbookId, sectionId: section.id })).run.id;
+    await call('steps.run', { runId, stepId: section.steps[0]!.id, params: {}, target: { kind: 'host', host: 'bash' } });
+    expect((await ended(runId)).steps[0]!.attempts[0]!.status).toBe('failed'); // exit 3: the connection is warm now
+    const frozen = serving(server);
+    expect(frozen.length).toBeGreaterThan(0);
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP');
     try {
       const t = Date.now();
       const started = await call('steps.run', { runId, stepId: section.steps[0]!.id, params: {}, target: { kind: 'host', host: 'bash' } });
       expect(Date.now() - t).toBeLessThan(2_000);
       expect(started.steps[0]!.attempts.map((a) => a.status)).toEqual(['failed', 'running']);
     } finally {
-      for (const pid of serving) process.kill(pid, 'SIGCONT');
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
     }
     const attempt = (await ended(runId)).steps[0]!.attempts[1]!;
     expect(attempt).toMatchObject({ status: 'failed', exitCode: 3 });
