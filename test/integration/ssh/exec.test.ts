@@ -339,3 +339,31 @@ describe('the next command’s session opened ahead', () => {
     await until('a command runs after the terminals closed', async () => (await run(conn, 'echo two', { timeoutMs: 3000 })).stdout === 'two\n', 5000);
   });
 });
+
+describe('connecting many hosts at once', () => {
+  it('sets up at most 16 connections at a time (their key exchanges block the event loop), the rest in turn', async () => {
+    const own = await startSshd({ authorizedKeys: [await readFile(join(home, '.ssh/id_ed25519.pub'), 'utf8')], extraConfig: 'MaxStartups 100' });
+    const trust = fakeVerifier([own.hostPublicKey]).verifier;
+    // The host-key check comes in the middle of each handshake: held here, it shows how many are under way.
+    const held: Array<() => void> = [];
+    const ownPool = makePool({
+      verifier: { verify: (request) => new Promise((resolve) => held.push(() => void trust.verify(request).then(resolve))) },
+    });
+    extraPools.push(ownPool);
+    try {
+      const connecting = Array.from({ length: 20 }, (_, i) => ownPool.connect(hostOn(own, { name: `many-${i}` })));
+      await until('16 handshakes reach the host-key check', () => held.length === 16, 5000);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(held.length).toBe(16); // the other 4 wait for a turn
+      held.splice(0).forEach((release) => release());
+      await until('the other 4 reach it', () => held.length === 4, 5000);
+      held.splice(0).forEach((release) => release());
+      const connections = await Promise.all(connecting);
+      expect(new Set(connections).size).toBe(20);
+      expect((await run(connections[19] as SshConnection, 'echo last')).stdout).toBe('last\n');
+    } finally {
+      await ownPool.dispose();
+      await own.stop();
+    }
+  });
+});
