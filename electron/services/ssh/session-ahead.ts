@@ -32,7 +32,7 @@ export interface SessionsAhead {
   take(): ClientChannel | null;
   /** Opens one if none is ready or on its way and `allowed()` says there is room; the first command asks too. */
   fill(): void;
-  /** Closes the one held, giving the server its session back; false if none was held. */
+  /** Closes the one held (or being opened), giving the server its session back, until the next take(); false if none was held. */
   release(): boolean;
   /** Commands that ran on a channel opened ahead (diagnostics, tests). */
   readonly used: number;
@@ -45,17 +45,19 @@ export function createSessionsAhead(client: SshClient, allowed: () => boolean): 
   let opening = false;
   /** The server refused a session to one opened ahead: it allows few; do not hold one on this connection again. */
   let refused = false;
+  /** Given back for something that needed the session: none is held again before the next command. */
+  let yielded = false;
   let used = 0;
 
   const fill = (): void => {
-    if (ready || opening || refused || !allowed()) return;
+    if (ready || opening || refused || yielded || !allowed()) return;
     const wrapper = (error: Error | undefined, channel: ClientChannel): void => {
       opening = false;
       if (error) {
         refused = true;
         return;
       }
-      if (!allowed()) {
+      if (yielded || !allowed()) {
         channel.close();
         return;
       }
@@ -83,6 +85,7 @@ export function createSessionsAhead(client: SshClient, allowed: () => boolean): 
     take() {
       const channel = ready;
       ready = null;
+      yielded = false;
       queueMicrotask(fill);
       if (!channel || (channel as unknown as ChannelInternals).outgoing.state !== 'open') return null;
       used++;
@@ -92,6 +95,7 @@ export function createSessionsAhead(client: SshClient, allowed: () => boolean): 
     release() {
       const channel = ready;
       ready = null;
+      yielded = true; // one still being opened is closed when it arrives
       channel?.close();
       return channel !== null;
     },
