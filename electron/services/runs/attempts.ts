@@ -97,7 +97,8 @@ const STEP_VAR = 'OPSDECK_STEP';
  * Remote shells differ: run the step in bash where the host has it (runbooks are written for bash), else sh. When
  * the login shell already is bash, not in POSIX mode, the step runs in it through `eval`, as `ssh host 'cmd'` would
  * run it, saving a second shell's start (~1 ms a step). The test reads only variables (no builtin, no redirection):
- * BASH_VERSION is set only by bash, and SHELLOPTS names `posix` in POSIX mode (no other option's name holds it).
+ * bash sets BASH_VERSION itself (another shell has one only if it was exported on purpose), and SHELLOPTS names
+ * `posix` in POSIX mode (no other option's name holds it).
  * The step is held in a shell variable (not exported, unset before the step runs), so any login shell only ever
  * reads it as a quoted string: bash syntax in the step cannot trip sh.
  */
