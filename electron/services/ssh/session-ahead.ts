@@ -28,10 +28,11 @@ interface ChannelInternals {
 }
 
 export interface SessionsAhead {
-  /** The channel opened ahead, if one is ready; the next one is opened once the caller's exec request has left. */
+  /**
+   * The channel opened ahead, if one is ready. Either way the next one is opened once the caller's exec request has
+   * left (if `allowed()` says there is room): the first command on a connection starts that.
+   */
   take(): ClientChannel | null;
-  /** Opens one if none is ready or on its way and `allowed()` says there is room; the first command asks too. */
-  fill(): void;
   /** Closes the one held (or being opened), giving the server its session back, until the next take(); false if none was held. */
   release(): boolean;
   /** Commands that ran on a channel opened ahead (diagnostics, tests). */
@@ -91,7 +92,6 @@ export function createSessionsAhead(client: SshClient, allowed: () => boolean): 
       used++;
       return channel;
     },
-    fill,
     release() {
       const channel = ready;
       ready = null;
