@@ -20,6 +20,9 @@ try {
     bundle: true,
     platform: 'node',
     format: 'esm',
+    // Chunks: a command answered by the running owner loads only the CLI's own code, the services on demand.
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     target: 'node20',
     packages: 'external',
     sourcemap: true,

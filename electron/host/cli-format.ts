@@ -3,9 +3,9 @@
  * from service results to text, kept apart from argument parsing so each stays small.
  */
 import type { Section, Step, StepKind } from '../../shared/model/runbook.js';
-import type { ImportResult } from '../services/runbooks/runbook-service.js';
+import type { Runbook } from '../../shared/model/runbook.js';
 import type { RunbookSummary } from '../../shared/model/summary.js';
-import type { RunbookDetail, RunbookListEntry } from '../services/store/library-store.js';
+import type { ImportReport, RunbookDetail, RunbookListItem } from '../../shared/contract/schemas.js';
 
 /** Warnings listed under an import summary; the rest are counted, and `show --json` has them all. */
 const MAX_WARNINGS_SHOWN = 5;
@@ -29,9 +29,9 @@ function paramName(name: string): string {
   return /[\s,]/.test(name) ? `"${name}"` : name;
 }
 
-export function formatImport(shownPath: string, result: ImportResult): string {
-  const { document, summary } = result;
-  const lines = [`✔ ${shownPath} → "${document.title}" (${result.status}, version ${result.version})`];
+export function formatImport(shownPath: string, result: ImportReport, document: Runbook): string {
+  const { summary } = result;
+  const lines = [`✔ ${shownPath} → "${result.title}" (${result.status}, version ${result.version})`];
   lines.push(`  sections ${summary.sections} · steps ${formatStepCounts(summary)}`);
   const names = document.params.map((param) => paramName(param.name));
   const shown = names.slice(0, MAX_PARAMS_SHOWN).join(', ') + (names.length > MAX_PARAMS_SHOWN ? ', …' : '');
@@ -61,7 +61,7 @@ function formatStepCounts(summary: RunbookSummary): string {
   return parts.length > 0 ? parts.join(', ') : '0';
 }
 
-export function formatList(entries: readonly RunbookListEntry[]): string {
+export function formatList(entries: readonly RunbookListItem[]): string {
   if (entries.length === 0) return 'No runbooks yet. Import one with: opsdeck import FILE';
   const ids = shortIds(entries.map((entry) => entry.id));
   const rows = entries.map((entry) => [
@@ -75,10 +75,10 @@ export function formatList(entries: readonly RunbookListEntry[]): string {
 }
 
 export function formatOutline(detail: RunbookDetail): string {
-  const { document, version } = detail;
+  const { document } = detail;
   const lines = [
     document.title,
-    `  id ${detail.id} · version ${version.version} of ${detail.versions} · imported ${formatTime(version.importedAt)} UTC`,
+    `  id ${detail.id} · version ${detail.version} of ${detail.versions} · imported ${formatTime(detail.importedAt)} UTC`,
     `  ${detail.path}`,
   ];
   if (document.params.length > 0) {

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Host as InventoryHost, Prompt, PromptAnswer } from '../../shared/contract/hosts.js';
 import { callerFor, CliUsageError } from './cli-run.js';
-import type { Host } from './host.js';
+import type { ContractHost } from './connect.js';
 
 export interface HostAddOptions {
   address?: string;
@@ -64,7 +64,7 @@ async function answerOnTerminal(p: Prompt): Promise<PromptAnswer> {
 }
 
 /** Answers the host's connection prompts for the lifetime of one CLI command; returns an unsubscribe function. */
-export function answerPromptsOnTerminal(host: Host, io: { err(text: string): void }): () => void {
+export function answerPromptsOnTerminal(host: ContractHost, io: { err(text: string): void }): () => void {
   const call = callerFor(host);
   let queue = Promise.resolve();
   return host.subscribe((event, payload) => {

@@ -8,7 +8,7 @@ import type { Target } from '../../shared/contract/hosts.js';
 import type { OutputChunk, Run, RunbookDetail, RunDetail } from '../../shared/contract/schemas.js';
 import type { Section, Step } from '../../shared/model/runbook.js';
 import { actionable, sectionSteps } from '../services/runs/run-state.js';
-import type { Host } from './host.js';
+import type { ContractHost } from './connect.js';
 
 export interface RunOptions {
   section?: string;
@@ -32,7 +32,7 @@ export class CliUsageError extends Error {
 
 export type Call = <M extends MethodName>(method: M, input: MethodInput<M>) => Promise<MethodOutput<M>>;
 
-export function callerFor(host: Host): Call {
+export function callerFor(host: Pick<ContractHost, 'dispatch'>): Call {
   return async (method, input) => {
     const result = await host.dispatch(method, input, { origin: 'cli' });
     if (result.ok) return result.result as MethodOutput<typeof method>;
@@ -73,7 +73,7 @@ export function parseParams(pairs: readonly string[]): Record<string, string> {
 const seconds = (ms: number | null): string => (ms === null ? '' : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
 
 /** Exit code: 0 when every command step succeeded, 1 when one failed, 2 for bad input (thrown as CliUsageError). */
-export async function runSection(host: Host, query: string, opts: RunOptions, io: CliIo, hostname: string): Promise<number> {
+export async function runSection(host: ContractHost, query: string, opts: RunOptions, io: CliIo, hostname: string): Promise<number> {
   const call = callerFor(host);
   const rb = await call('runbooks.get', { id: query });
   const section = pickSection(rb, opts.section);
@@ -148,7 +148,7 @@ export async function runSection(host: Host, query: string, opts: RunOptions, io
   return failed ? 1 : 0;
 }
 
-async function waitForStep(host: Host, call: Call, runId: string, stepId: string): Promise<RunDetail> {
+async function waitForStep(host: ContractHost, call: Call, runId: string, stepId: string): Promise<RunDetail> {
   return new Promise<RunDetail>((resolve, reject) => {
     const settled = (d: RunDetail): boolean => d.steps.find((s) => s.stepId === stepId)?.status !== 'running';
     const unsubscribe = host.subscribe((event, payload) => {

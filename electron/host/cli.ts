@@ -1,25 +1,23 @@
 /**
- * The `opsdeck` command line: import runbooks into the library, list them, show one. It wires the same services
- * the app uses to a data directory, and turns every failure into one line on stderr and an exit code.
+ * The `opsdeck` command line. Every command is a client of the process that owns the data directory (the desktop
+ * app, `opsdeck serve` or `opsdeck daemon`) when one runs, and otherwise owns it for its own duration; either way
+ * it goes through the contract's `dispatch` (connect.ts). Every failure becomes one line on stderr and an exit code.
+ * Nothing heavy is imported here: a command answered by the owner loads no services at all.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { createRunbookService, ImportError } from '../services/runbooks/runbook-service.js';
-import type { ImportResult, RunbookService } from '../services/runbooks/runbook-service.js';
-import { loadShellParser } from '../services/runbooks/shell-grammar.js';
-import { getDeviceId, openDatabase } from '../services/store/db.js';
-import { createLibraryStore } from '../services/store/library-store.js';
 import { StoreError } from '../services/store/store-error.js';
 import type { StoreErrorCode } from '../services/store/store-error.js';
-import { hostname } from 'node:os';
 import { ContractError } from '../../shared/contract/errors.js';
+import { describeOwner, readOwner, type OwnerKind } from '../services/store/owner-lock.js';
 import { formatImport, formatList, formatOutline } from './cli-format.js';
 import { answerPromptsOnTerminal, formatHosts, hostFieldsFromOptions, type HostAddOptions } from './cli-hosts.js';
 import { callerFor, CliUsageError, formatHistory, runSection, type RunOptions } from './cli-run.js';
-import { createHost, DATABASE_FILE, type Host } from './host.js';
-import { runWebMode } from './web-main.js';
+import { DataDirError, openCommandHost, type ContractHost } from './connect.js';
 import { defaultDataDir } from './data-dir.js';
+import type { Host } from './host.js';
 
 /** Set by the build (scripts/build.mjs) from package.json; absent when this file runs unbundled. */
 declare const __OPSDECK_VERSION__: string | undefined;
@@ -69,17 +67,19 @@ function buildProgram(status: { exitCode: number }): Command {
     .argument('<FILE...>', 'runbook files')
     .option('--json', 'print the stored document model (an array when several files are given)')
     .action(async (files: string[], options: JsonOption, command: Command) => {
-      const globals = command.optsWithGlobals<GlobalOptions>();
-      await withService(globals.dataDir, async (service) => {
-        const documents: ImportResult['document'][] = [];
+      await withHost(command, async (host) => {
+        const call = callerFor(host);
+        const documents: unknown[] = [];
         for (const file of files) {
           try {
-            const result = await service.importFile(file);
-            if (options.json) documents.push(result.document);
-            else writeOut(formatImport(file, result));
+            // The owner runs elsewhere: it gets the file as an absolute path.
+            const report = await call('runbooks.import', { path: resolve(file) });
+            const detail = await call('runbooks.get', { id: report.runbookId, versionId: report.versionId });
+            if (options.json) documents.push(detail.document);
+            else writeOut(formatImport(file, report, detail.document));
           } catch (error) {
             // One bad file must not stop the others: report it in one line and go on.
-            const known = error instanceof ImportError;
+            const known = error instanceof ContractError && error.code === 'import_failed';
             const message = error instanceof Error ? error.message : String(error);
             process.stderr.write(`opsdeck: ${file}: ${known ? '' : 'internal error: '}${oneLine(message)}\n`);
             status.exitCode = Math.max(status.exitCode, known ? EXIT_USAGE : EXIT_INTERNAL);
@@ -94,8 +94,8 @@ function buildProgram(status: { exitCode: number }): Command {
     .description('list the runbooks in the library')
     .option('--json', 'print the list as JSON')
     .action(async (options: JsonOption, command: Command) => {
-      await withService(command.optsWithGlobals<GlobalOptions>().dataDir, (service) => {
-        const entries = service.list();
+      await withHost(command, async (host) => {
+        const entries = await callerFor(host)('runbooks.list', {});
         if (options.json) writeJson(entries);
         else writeOut(formatList(entries));
       });
@@ -107,8 +107,8 @@ function buildProgram(status: { exitCode: number }): Command {
     .argument('<RUNBOOK>', 'id, unique id prefix, file path, or (unique, case-insensitive) title or title prefix')
     .option('--json', 'print the stored document model')
     .action(async (query: string, options: JsonOption, command: Command) => {
-      await withService(command.optsWithGlobals<GlobalOptions>().dataDir, (service) => {
-        const detail = service.get(query);
+      await withHost(command, async (host) => {
+        const detail = await callerFor(host)('runbooks.get', { id: runbookQuery(query) });
         if (options.json) writeJson(detail.document);
         else writeOut(formatOutline(detail));
       });
@@ -126,12 +126,11 @@ function buildProgram(status: { exitCode: number }): Command {
     .option('--yes', 'run destructive steps without asking')
     .option('--json', 'print the recorded run as JSON instead of streaming output')
     .action(async (query: string, options: RunOptions, command: Command) => {
-      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
-      await withHost(dataDir, async (host) => {
+      await withHost(command, async (host) => {
         const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
         const stop = answerPromptsOnTerminal(host, io);
         try {
-          status.exitCode = await runSection(host, query, options, io, hostname());
+          status.exitCode = await runSection(host, runbookQuery(query), options, io, hostname());
         } finally {
           stop();
         }
@@ -145,11 +144,10 @@ function buildProgram(status: { exitCode: number }): Command {
     .option('--limit <n>', 'how many runs', (v: string) => Number.parseInt(v, 10), 50)
     .option('--json', 'print the runs as JSON')
     .action(async (options: JsonOption & { runbook?: string; limit: number }, command: Command) => {
-      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
       if (!Number.isInteger(options.limit) || options.limit < 1) throw new UsageError('--limit takes a positive number');
-      await withHost(dataDir, async (host) => {
+      await withHost(command, async (host) => {
         const call = callerFor(host);
-        const runbookId = options.runbook ? (await call('runbooks.get', { id: options.runbook })).id : undefined;
+        const runbookId = options.runbook ? (await call('runbooks.get', { id: runbookQuery(options.runbook) })).id : undefined;
         const runs = await call('runs.list', { limit: Math.min(options.limit, 1000), ...(runbookId ? { runbookId } : {}) });
         if (options.json) writeJson(runs);
         else writeOut(formatHistory(runs));
@@ -163,7 +161,7 @@ function buildProgram(status: { exitCode: number }): Command {
     .description('list the inventory')
     .option('--json', 'print the hosts as JSON')
     .action(async (options: JsonOption, command: Command) => {
-      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+      await withHost(command, async (host) => {
         const list = await callerFor(host)('hosts.list', {});
         if (options.json) writeJson(list);
         else writeOut(formatHosts(list));
@@ -182,7 +180,7 @@ function buildProgram(status: { exitCode: number }): Command {
     .option('--notes <text>', 'free text')
     .option('--forward-agent', 'forward your ssh-agent to this host')
     .action(async (name: string, options: HostAddOptions, command: Command) => {
-      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+      await withHost(command, async (host) => {
         const call = callerFor(host);
         const existing = (await call('hosts.list', {})).find((h) => h.name === name);
         const saved = await call('hosts.save', { ...hostFieldsFromOptions(name, options), ...(existing ? { id: existing.id } : {}) });
@@ -196,7 +194,7 @@ function buildProgram(status: { exitCode: number }): Command {
     .option('--only <name>', 'import only this host; repeat for several', collect, [] as string[])
     .option('--yes', 'save without asking')
     .action(async (file: string | undefined, options: { only: string[]; yes?: boolean }, command: Command) => {
-      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+      await withHost(command, async (host) => {
         const call = callerFor(host);
         const preview = await call('hosts.previewSshConfig', file ? { path: file } : {});
         const chosen = preview.hosts.filter((h) => options.only.length === 0 || options.only.includes(h.name));
@@ -217,7 +215,7 @@ function buildProgram(status: { exitCode: number }): Command {
     .description("connect to a host: check its key (asking to trust an unknown one), log in, run `true`")
     .argument('<NAME>', 'inventory host')
     .action(async (name: string, _options: unknown, command: Command) => {
-      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+      await withHost(command, async (host) => {
         const stop = answerPromptsOnTerminal(host, { err: (t) => process.stderr.write(t) });
         try {
           const result = await callerFor(host)('hosts.test', { name });
@@ -233,7 +231,7 @@ function buildProgram(status: { exitCode: number }): Command {
     .description("forget the host key Opsdeck stored for a host (after a legitimate key change); known_hosts is yours to edit")
     .argument('<NAME>', 'inventory host')
     .action(async (name: string, _options: unknown, command: Command) => {
-      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+      await withHost(command, async (host) => {
         const { removed } = await callerFor(host)('hosts.forgetKey', { name });
         writeOut(removed > 0 ? `Forgot ${removed} key${removed === 1 ? '' : 's'} of ${name}.` : `Opsdeck stored no key for ${name} (check ~/.ssh/known_hosts).`);
       });
@@ -243,7 +241,7 @@ function buildProgram(status: { exitCode: number }): Command {
     .description('remove a host from the inventory')
     .argument('<NAME>', 'inventory host')
     .action(async (name: string, _options: unknown, command: Command) => {
-      await withHost(command.optsWithGlobals<GlobalOptions>().dataDir, async (host) => {
+      await withHost(command, async (host) => {
         const call = callerFor(host);
         const entry = (await call('hosts.list', {})).find((h) => h.name === name);
         if (!entry) throw new UsageError(`no host "${name}" in the inventory`);
@@ -254,18 +252,61 @@ function buildProgram(status: { exitCode: number }): Command {
 
   program
     .command('serve')
-    .description('start the cockpit as a local web app on 127.0.0.1, with a token for this launch')
+    .description('own the data directory and serve the cockpit as a local web app on 127.0.0.1, with a token for this launch')
     .option('--port <port>', 'the port to listen on', (v: string) => Number.parseInt(v, 10), DEFAULT_PORT)
     .action(async (options: { port: number }, command: Command) => {
       const { dataDir } = command.optsWithGlobals<GlobalOptions>();
       if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new UsageError('--port takes a number from 0 to 65535');
+      const { runWebMode } = await import('./web-main.js');
       const web = await runWebMode({
         dataDir,
         port: options.port,
+        // Beside this bundle (dist/cli.js): web-main itself lands in a chunk one folder down.
+        staticDir: new URL('./renderer/', import.meta.url),
         log: (line) => process.stdout.write(`${line}\n`),
-        createHost: (o) => createHost({ ...o, dataDir, version: VERSION, onInternalError: logInternal }),
+        createHost: (o) => createOwner(dataDir, 'serve', { mode: o.mode }),
       });
       await web.done;
+    });
+
+  program
+    .command('daemon')
+    .description('own the data directory with no web interface: CLI commands and desktop windows connect to it')
+    .addHelpText(
+      'after',
+      `
+The daemon keeps Opsdeck's services (and later its schedules) running with no window open. CLI commands find it
+through the socket in the data directory. To run it as a systemd user unit, save this as
+~/.config/systemd/user/opsdeck.service:
+
+  [Unit]
+  Description=Opsdeck (owner of the data directory)
+
+  [Service]
+  ExecStart=${process.execPath} ${resolve(process.argv[1] ?? 'opsdeck')} daemon
+  Restart=on-failure
+
+  [Install]
+  WantedBy=default.target
+
+then: systemctl --user daemon-reload && systemctl --user enable --now opsdeck
+(and loginctl enable-linger $USER to keep it running while you are logged out).`,
+    )
+    .action(async (_options: unknown, command: Command) => {
+      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+      const host = await createOwner(dataDir, 'daemon', { mode: 'web' });
+      writeOut(`Opsdeck daemon (pid ${process.pid}) owns ${dataDir}; CLI commands reach it through ${host.socketPath ?? 'its socket'}. Stop with Ctrl-C.`);
+      await new Promise<void>((done) => {
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals): void => {
+          if (stopping) process.exit(FORCED_EXIT_CODE);
+          stopping = true;
+          writeOut(`Stopping (${signal})…`);
+          host.close().finally(done);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
     });
 
   return program;
@@ -278,9 +319,22 @@ function logInternal(method: string, error: unknown): void {
   process.stderr.write(`opsdeck: internal error in ${method}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 }
 
-/** Opens the services on `dataDir` for one command through the contract, and closes them after. */
-async function withHost(dataDir: string, work: (host: Host) => Promise<void>): Promise<void> {
-  const host = await createHost({ dataDir, mode: 'cli', version: VERSION, onInternalError: logInternal });
+/** Exit status after a second Ctrl-C while stopping: 128 + SIGINT, as shells report it. */
+const FORCED_EXIT_CODE = 130;
+
+/**
+ * Runs `work` against the data directory for one command: through the running owner when there is one, else
+ * owning the directory until the command is done.
+ */
+async function withHost(command: Command, work: (host: ContractHost) => Promise<void>): Promise<void> {
+  const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+  const host = await openCommandHost({
+    dataDir,
+    command: command.parent && command.parent.name() !== 'opsdeck' ? `${command.parent.name()} ${command.name()}` : command.name(),
+    version: VERSION,
+    onInternalError: logInternal,
+    onWait: (line) => process.stderr.write(`opsdeck: ${line}\n`),
+  });
   try {
     await work(host);
   } finally {
@@ -288,26 +342,42 @@ async function withHost(dataDir: string, work: (host: Host) => Promise<void>): P
   }
 }
 
-/** Opens the library under `dataDir` (creating it), runs `work` with a runbook service and closes the database. */
-async function withService(dataDir: string, work: (service: RunbookService) => Promise<void> | void): Promise<void> {
-  try {
-    mkdirSync(dataDir, { recursive: true });
-  } catch (error) {
-    throw new UsageError(`cannot create the data directory ${dataDir}: ${error instanceof Error ? error.message : String(error)}`);
+/**
+ * Takes the data directory for a long-lived owner (serve, daemon). Another long-lived owner means refusal, in one
+ * line naming it (exit 2); a CLI command that owns it for now is waited for.
+ */
+async function createOwner(dataDir: string, kind: OwnerKind, o: { mode: 'web' | 'electron' }): Promise<Host> {
+  const { createHost, OwnerBusyError } = await import('./host.js');
+  let told = false;
+  for (;;) {
+    try {
+      return await createHost({ dataDir, mode: o.mode, version: VERSION, owner: { kind }, onInternalError: logInternal });
+    } catch (error) {
+      if (!(error instanceof OwnerBusyError)) throw error;
+      const owner = error.owner ?? readOwner(dataDir);
+      if (owner && owner.kind !== 'cli') throw new OwnerRefusal(`${dataDir} is already owned by ${describeOwner(owner)}; stop it first or use it`);
+      if (!told && owner) {
+        told = true;
+        process.stderr.write(`opsdeck: waiting for ${describeOwner(owner)} to finish with ${dataDir}…\n`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
-  const shell = await loadShellParser();
-  const db = openDatabase(join(dataDir, DATABASE_FILE));
-  try {
-    const store = createLibraryStore({ db, clock: { now: () => new Date() }, deviceId: getDeviceId(db) });
-    await work(createRunbookService({ store, shell }));
-  } finally {
-    db.close();
-  }
+}
+
+/** A path the user typed (relative to their working directory) is sent to the owner as an absolute path. */
+function runbookQuery(query: string): string {
+  return existsSync(query) ? resolve(query) : query;
 }
 
 /** A problem with what the user asked for or pointed us at: reported in one line, exit 2. */
 class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** Another long-lived owner has the data directory: one line, exit 2. */
+class OwnerRefusal extends Error {
+  override readonly name = 'OwnerRefusal';
 }
 
 function reportError(error: unknown): number {
@@ -323,7 +393,7 @@ function reportError(error: unknown): number {
     process.stderr.write(`opsdeck: ${oneLine(error.message)}\n`);
     return error.code === 'internal' || error.code === 'unavailable' ? EXIT_INTERNAL : EXIT_USAGE;
   }
-  if (error instanceof ImportError || error instanceof UsageError || error instanceof CliUsageError) {
+  if (error instanceof UsageError || error instanceof CliUsageError || error instanceof DataDirError || error instanceof OwnerRefusal) {
     process.stderr.write(`opsdeck: ${oneLine(error.message)}\n`);
     return EXIT_USAGE;
   }

@@ -1,8 +1,8 @@
 /**
- * Wires the services to one data directory and serves the contract: the web host, the Electron bridge and the
- * CLI's `run` all call the same `dispatch` built here, and hear the same events.
+ * Wires the services to one data directory and serves the contract: the web host, the Electron bridge, the owner's
+ * local socket and a CLI command that owns the directory for its duration all call the same `dispatch` built here,
+ * and hear the same events. Creating a host takes the data directory's owner lock first (owner-lock.ts).
  */
-import { mkdirSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { createDispatch, type Dispatch } from '../../shared/contract/dispatch.js';
@@ -19,7 +19,11 @@ import { createHostStore } from '../services/store/host-store.js';
 import { getDeviceId, openDatabase } from '../services/store/db.js';
 import { createLibraryStore } from '../services/store/library-store.js';
 import { createRunStore } from '../services/store/run-store.js';
+import { describeOwner, readOwner, tryAcquireOwnership, type OwnerInfo, type OwnerKind, type OwnerLock } from '../services/store/owner-lock.js';
+import type { TermData, TermExit } from '../../shared/contract/terminals.js';
+import { createFlowWindows, type FlowWindow } from './flow-windows.js';
 import { createHandlers } from './handlers.js';
+import { ownerSocketPath, serveOwnerSocket, type OwnerSocketServer } from './owner-socket.js';
 
 export interface HostOptions {
   dataDir: string;
@@ -29,6 +33,19 @@ export interface HostOptions {
   keychain?: Keychain;
   /** Told about unexpected errors, with their stacks, for the log; callers only ever see `internal`. */
   onInternalError?: (method: string, error: unknown) => void;
+  /**
+   * Who takes the data directory: a long-lived owner (desktop, serve, daemon) also serves the owner's socket for
+   * CLI commands and other windows; a CLI owner serves nobody and lives for one command. Default from `mode`.
+   */
+  owner?: { kind: OwnerKind; command?: string };
+}
+
+/** Another process owns the data directory; `owner` says which (null while it is still starting). */
+export class OwnerBusyError extends Error {
+  override readonly name = 'OwnerBusyError';
+  constructor(readonly owner: OwnerInfo | null) {
+    super(owner ? `the data directory is in use by ${describeOwner(owner)}` : 'the data directory is in use by another Opsdeck process that is starting');
+  }
 }
 
 export type HostListener = (event: string, payload: unknown) => void;
@@ -38,13 +55,34 @@ export interface Host {
   subscribe(listener: HostListener): () => void;
   /** The renderer processed this much of a stream's output: bytes of a terminal's `term.data`. */
   onAck?(chars: number, stream?: string): void;
+  /** A window (browser tab, app window, socket client) whose acks count for it alone. */
+  openWindow(options: { acks: boolean }): FlowWindow;
+  /** This process's ownership of the data directory: add the web address once known. */
+  owner: OwnerLock;
+  /** The owner's socket, for a long-lived owner. */
+  socketPath: string | null;
   close(): Promise<void>;
 }
 
 export const DATABASE_FILE = 'opsdeck.db';
 
 export async function createHost(options: HostOptions): Promise<Host> {
-  mkdirSync(options.dataDir, { recursive: true });
+  const ownerKind = options.owner?.kind ?? (options.mode === 'cli' ? 'cli' : options.mode === 'web' ? 'serve' : 'desktop');
+  const lock = tryAcquireOwnership(options.dataDir, {
+    kind: ownerKind,
+    version: options.version,
+    ...(options.owner?.command ? { command: options.owner.command } : {}),
+  });
+  if (!lock) throw new OwnerBusyError(readOwner(options.dataDir));
+  try {
+    return await createOwnedHost(options, lock, ownerKind);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind: OwnerKind): Promise<Host> {
   const db = openDatabase(join(options.dataDir, DATABASE_FILE));
   const deviceId = getDeviceId(db);
   const clock = { now: () => new Date() };
@@ -113,22 +151,37 @@ export async function createHost(options: HostOptions): Promise<Host> {
   });
   const dispatch = createDispatch(handlers, options.onInternalError ? { onInternalError: options.onInternalError } : {});
 
-  return {
+  // Terminal output is held back by the window furthest behind; the terminal's own counter hears how far it moved.
+  const flow = createFlowWindows((stream, units) => {
+    try {
+      terminals.ack(stream, units);
+    } catch {
+      /* closed meanwhile: an ack for a terminal that is gone is simply late */
+    }
+  });
+  listeners.add((event, payload) => {
+    if (event === 'term.data') flow.sent((payload as TermData).id, (payload as TermData).data.length);
+    else if (event === 'term.exit') flow.forget((payload as TermExit).id);
+  });
+  /** Acks from a transport that has no windows of its own (the Electron bridge's single window). */
+  let defaultWindow: FlowWindow | null = null;
+
+  const host: Host = {
     dispatch,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     onAck(chars, stream) {
-      // A terminal's drawn output (flow control); an ack for a terminal that is gone is simply late.
       if (stream === undefined) return;
-      try {
-        terminals.ack(stream, chars);
-      } catch {
-        /* closed meanwhile */
-      }
+      defaultWindow ??= flow.open({ acks: true });
+      defaultWindow.ack(chars, stream);
     },
+    openWindow: (o) => flow.open(o),
+    owner: lock,
+    socketPath: null,
     async close() {
+      await socket?.close();
       prompts.cancelAll();
       await terminals.dispose();
       await runs.dispose();
@@ -136,8 +189,16 @@ export async function createHost(options: HostOptions): Promise<Host> {
       exec.dispose();
       listeners.clear();
       db.close();
+      lock.release();
     },
   };
+  let socket: OwnerSocketServer | null = null;
+  if (ownerKind !== 'cli') {
+    socket = await serveOwnerSocket(host, ownerSocketPath(options.dataDir));
+    host.socketPath = socket.path;
+    lock.update({ socket: socket.path });
+  }
+  return host;
 }
 
 function defaultOperator(): string {

@@ -9,6 +9,8 @@ import { startWebServer, type HostLike } from './ws-server.js';
 /** The host as web mode uses it: served, then closed. */
 export interface WebHostLike extends HostLike {
   close(): Promise<void>;
+  /** The owner lock: the web address goes into owner.json, so that a refused second owner can name it. */
+  owner?: { update(patch: { url?: string }): void };
 }
 
 export interface WebModeOptions {
@@ -18,11 +20,8 @@ export interface WebModeOptions {
   open?: boolean;
   log: (line: string) => void;
   createHost: (opts: { dataDir: string; mode: 'electron' | 'web' }) => Promise<WebHostLike>;
-  /**
-   * The built renderer. Defaults to `renderer/` beside the running module: dist/renderer/ once the CLI is bundled
-   * to dist/cli.js (unbundled, pass it explicitly).
-   */
-  staticDir?: string | URL;
+  /** The built renderer: dist/renderer/ (the CLI passes it from its own place, dist/cli.js). */
+  staticDir: string | URL;
   /** Stop on SIGINT and SIGTERM (default true; tests turn it off). */
   handleSignals?: boolean;
 }
@@ -39,7 +38,7 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 const FORCED_EXIT_CODE = 130;
 
 export async function runWebMode(opts: WebModeOptions): Promise<WebMode> {
-  const staticDir = toPath(opts.staticDir ?? new URL('./renderer/', import.meta.url));
+  const staticDir = toPath(opts.staticDir);
   const host = await opts.createHost({ dataDir: opts.dataDir, mode: 'web' });
   let server: Awaited<ReturnType<typeof startWebServer>>;
   try {
@@ -86,6 +85,7 @@ export async function runWebMode(opts: WebModeOptions): Promise<WebMode> {
   }
   if (handleSignals) for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
 
+  host.owner?.update({ url: `http://127.0.0.1:${server.port}/` });
   opts.log(`Opsdeck is running at ${server.url}`);
   opts.log('Open it in your browser; stop with Ctrl-C.');
   if (opts.open) openInBrowser(server.url, opts.log);

@@ -20,6 +20,8 @@ export interface HostLike {
   dispatch(method: string, input: unknown, ctx?: CallContext): Promise<RpcResult>;
   subscribe(listener: (event: string, payload: unknown) => void): () => void;
   onAck?(chars: number, stream?: string): void;
+  /** A flow-control window per browser tab, so that each tab's acks count for that tab (flow-windows.ts). */
+  openWindow?(options: { acks: boolean }): { ack(chars: number, stream: string): void; close(): void };
 }
 
 export interface WebServerOptions {
@@ -192,18 +194,24 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 
   function acceptSocket(ws: WebSocket): void {
     sockets.add(ws);
-    ws.on('message', (data: RawData, isBinary: boolean) => void handleMessage(ws, data, isBinary));
-    ws.on('close', () => sockets.delete(ws));
-    ws.on('error', () => sockets.delete(ws));
+    const window = host.openWindow?.({ acks: true });
+    const gone = (): void => {
+      sockets.delete(ws);
+      window?.close();
+    };
+    ws.on('message', (data: RawData, isBinary: boolean) => void handleMessage(ws, data, isBinary, window));
+    ws.on('close', gone);
+    ws.on('error', gone);
   }
 
-  async function handleMessage(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
+  async function handleMessage(ws: WebSocket, data: RawData, isBinary: boolean, window: { ack(chars: number, stream: string): void } | undefined): Promise<void> {
     const message = parseClientMessage(data, isBinary);
     if ('invalid' in message) {
       return send(ws, { kind: 'rpc', id: message.id, ok: false, error: { code: 'invalid_input', message: message.invalid } });
     }
     if (message.kind === 'ack') {
-      host.onAck?.(message.chars, message.stream);
+      if (window && message.stream !== undefined) window.ack(message.chars, message.stream);
+      else host.onAck?.(message.chars, message.stream);
       return;
     }
     let result: RpcResult;

@@ -399,7 +399,12 @@ export function createSshPool(deps: SshPoolDeps): SshPool {
         for (const c of live.clients) closes.push(new Promise((r) => c.once('close', () => r())));
         closeLive(live);
       }
-      await Promise.race([Promise.all(closes), new Promise((r) => timers.setTimeout(() => r(null), 2000))]);
+      if (closes.length > 0) {
+        // Bounded: a server that never answers the close must not hold up quitting (nor keep the process alive after).
+        let timer: unknown;
+        await Promise.race([Promise.all(closes), new Promise((r) => (timer = timers.setTimeout(() => r(null), 2000)))]);
+        timers.clearTimeout(timer);
+      }
       keys.unlocked.clear();
     },
   };
