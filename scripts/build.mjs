@@ -1,7 +1,7 @@
 // Builds everything into dist/: the CLI and web host (esbuild, ESM), the Electron main and preload (esbuild,
 // CommonJS) and the renderer (vite). `--cli` builds only the CLI, for tests that spawn it. Dependencies stay
 // external: node resolves them from node_modules at run time, and native modules cannot be bundled anyway.
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -12,6 +12,8 @@ const cliOnly = process.argv.includes('--cli');
 const started = Date.now();
 const built = [];
 
+// Chunk names carry a hash: remove the previous build's, which nothing loads any more.
+rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
 try {
   await esbuild.build({
     absWorkingDir: root,

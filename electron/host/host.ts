@@ -9,11 +9,9 @@ import { createDispatch, type Dispatch } from '../../shared/contract/dispatch.js
 import type { EventName, EventPayload } from '../../shared/contract/methods.js';
 import { createExecService } from '../services/exec/local-exec.js';
 import { createRunbookService } from '../services/runbooks/runbook-service.js';
-import { loadShellParser } from '../services/runbooks/shell-grammar.js';
 import { createRunService } from '../services/runs/run-service.js';
 import { createTerminalService } from '../services/terminal/terminal-service.js';
 import { createPromptBroker } from '../services/ssh/prompt-broker.js';
-import { createRemoteService } from '../services/ssh/remote-service.js';
 import { createKeychainVault, type Keychain } from '../services/ssh/secret-vault.js';
 import { createHostStore } from '../services/store/host-store.js';
 import { getDeviceId, openDatabase } from '../services/store/db.js';
@@ -23,6 +21,7 @@ import { describeOwner, readOwner, tryAcquireOwnership, type OwnerInfo, type Own
 import type { TermData, TermExit } from '../../shared/contract/terminals.js';
 import { createFlowWindows, type FlowWindow } from './flow-windows.js';
 import { createHandlers } from './handlers.js';
+import { createLazyRemote, createLazyShell } from './lazy-services.js';
 import { ownerSocketPath, serveOwnerSocket, type OwnerSocketServer } from './owner-socket.js';
 
 export interface HostOptions {
@@ -66,6 +65,9 @@ export interface Host {
 
 export const DATABASE_FILE = 'opsdeck.db';
 
+/** Methods whose handlers parse shell (importing, placing parameter values): the grammar is loaded before them. */
+const NEEDS_SHELL: ReadonlySet<string> = new Set(['runbooks.import', 'runbooks.refresh', 'steps.run', 'steps.render']);
+
 export async function createHost(options: HostOptions): Promise<Host> {
   const ownerKind = options.owner?.kind ?? (options.mode === 'cli' ? 'cli' : options.mode === 'web' ? 'serve' : 'desktop');
   const lock = tryAcquireOwnership(options.dataDir, {
@@ -88,7 +90,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
   const clock = { now: () => new Date() };
   const library = createLibraryStore({ db, clock, deviceId });
   const runStore = createRunStore(db, deviceId);
-  const shell = await loadShellParser();
+  const shell = createLazyShell(async () => (await import('../services/runbooks/shell-grammar.js')).loadShellParser());
   const runbooks = createRunbookService({ store: library, shell });
   const exec = createExecService({ clock: { now: () => performance.now() }, timers: { setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) } });
   const listeners = new Set<HostListener>();
@@ -102,7 +104,13 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
   const hosts = createHostStore(db, deviceId, clock);
   const prompts = createPromptBroker({ emit });
   const vault = options.keychain ? createKeychainVault(join(options.dataDir, 'secrets.json'), options.keychain) : undefined;
-  const remote = createRemoteService({ hosts, prompts, home: homedir(), clock: { now: () => performance.now() }, ...(vault ? { vault } : {}) });
+  const remote = createLazyRemote(
+    async () =>
+      (await import('../services/ssh/remote-service.js')).createRemoteService({ hosts, prompts, home: homedir(), clock: { now: () => performance.now() }, ...(vault ? { vault } : {}) }),
+    (tag) => hosts.list().filter((h) => h.tags.includes(tag)).map((h) => h.name),
+  );
+  // A long-lived owner loads everything now, so that nobody's first step waits; a CLI command only what it uses.
+  if (ownerKind !== 'cli') await Promise.all([shell.ready(), remote.preload()]);
   const runs = createRunService({
     runs: runStore,
     library,
@@ -149,7 +157,18 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     terminals,
     shell,
   });
-  const dispatch = createDispatch(handlers, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+  const contractDispatch = createDispatch(handlers, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+  const dispatch: Dispatch = async (method, input, ctx) => {
+    if (NEEDS_SHELL.has(method)) {
+      try {
+        await shell.ready();
+      } catch (error) {
+        options.onInternalError?.(method, error);
+        return { ok: false, error: { code: 'internal', message: `${method} failed: the bash grammar could not be loaded` } };
+      }
+    }
+    return contractDispatch(method, input, ctx);
+  };
 
   // Terminal output is held back by the window furthest behind; the terminal's own counter hears how far it moved.
   const flow = createFlowWindows((stream, units) => {

@@ -5,8 +5,9 @@
  * there is never a stale lock to break. Beside it, `owner.json` says who holds it (pid, kind, addresses).
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
+import type BetterSqlite3Type from 'better-sqlite3';
 import { isSameProcessAlive, identify } from '../runs/process-identity.js';
 
 export const LOCK_FILE = 'owner.lock';
@@ -51,6 +52,8 @@ export function ensurePrivateDir(dataDir: string): void {
  */
 export function tryAcquireOwnership(dataDir: string, info: Omit<OwnerInfo, 'pid' | 'pidStart' | 'startedAt'>): OwnerLock | null {
   ensurePrivateDir(dataDir);
+  // Loaded here, not at import: a CLI command that only talks to the running owner never needs SQLite (~30 ms).
+  const BetterSqlite3 = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3Type;
   const db = new BetterSqlite3(join(dataDir, LOCK_FILE));
   try {
     db.pragma('busy_timeout = 0');
