@@ -8,6 +8,7 @@ import type { Target } from '../../shared/contract/hosts.js';
 import type { OutputChunk, Run, RunbookDetail, RunDetail } from '../../shared/contract/schemas.js';
 import type { Section, Step } from '../../shared/model/runbook.js';
 import { actionable, sectionSteps } from '../services/runs/run-state.js';
+import { NOT_STARTED } from '../services/runs/section-runner.js';
 import type { ContractHost } from './connect.js';
 
 export interface RunOptions {
@@ -96,48 +97,58 @@ export async function runSection(host: ContractHost, query: string, opts: RunOpt
   }
   if (commands.length === 0) throw new CliUsageError(`section "${section.title}" has no command steps to run`);
 
-  let detail = await call('runs.start', { runbookId: rb.id, sectionId: section.id, versionId: rb.versionId });
-  const runId = detail.run.id;
-  const unsubscribe = host.subscribe((event, payload) => {
-    if (opts.json || event !== 'step.output') return;
-    const chunk = payload as OutputChunk;
-    if (chunk.runId !== runId) return;
-    if (chunk.stream === 'stderr') io.err(chunk.data);
-    else io.out(chunk.data);
-  });
+  // The owner runs the steps (section-runner.ts); this command follows the run's events and prints them. Events
+  // may arrive before the call answers with the run's id: they wait in `early` until it is known.
+  let runId: string | null = null;
+  let early: Array<[string, unknown]> = [];
+  const printed = new Map<string, string>();
+  let resolveEnded!: (d: RunDetail) => void;
+  const ended = new Promise<RunDetail>((r) => (resolveEnded = r));
+  const onEvent = (event: string, payload: unknown): void => {
+    if (runId === null) {
+      early.push([event, payload]);
+      return;
+    }
+    if (event === 'step.output') {
+      const chunk = payload as OutputChunk;
+      if (opts.json || chunk.runId !== runId) return;
+      if (chunk.stream === 'stderr') io.err(chunk.data);
+      else io.out(chunk.data);
+    } else if (event === 'run.updated') {
+      const d = payload as RunDetail;
+      if (d.run.id !== runId) return;
+      if (!opts.json) printProgress(io, d, commands, printed, where, target.kind !== 'local');
+      if (d.run.status !== 'running') resolveEnded(d);
+    }
+  };
+  const unsubscribe = host.subscribe(onEvent);
   let interrupted = false;
   const onSigint = (): void => {
+    if (interrupted || runId === null) return;
     interrupted = true;
-    const running = detail.steps.flatMap((s) => s.attempts).find((a) => a.status === 'running');
-    if (running) void call('steps.cancel', { runId, attemptId: running.id }).catch(() => undefined);
+    void call('runs.abort', { runId, reason: 'interrupted (Ctrl-C)' }).catch(() => undefined);
   };
   process.on('SIGINT', onSigint);
-  let failed = false;
+  let detail: RunDetail;
   try {
+    const started = await call('runs.runSection', {
+      runbookId: rb.id,
+      sectionId: section.id,
+      versionId: rb.versionId,
+      params: values,
+      target,
+      ...(opts.yes ? { confirmation: where } : {}),
+    });
+    runId = started.run.id;
     if (!opts.json) io.err(`Run ${runId} · ${rb.document.title} › ${section.title} · ${commands.length} command steps\n`);
-    for (const [i, step] of commands.entries()) {
-      if (failed || interrupted) break;
-      if (!opts.json) io.err(`\n▶ [${i + 1}/${commands.length}] ${step.title}${step.caption ? ` — ${step.caption}` : ''}\n`);
-      const stepValues = Object.fromEntries(step.params.map((n) => [n, values[n] ?? '']));
-      // On a host, `ssh user@server "cmd"` means: run cmd there, over Opsdeck's own connection.
-      const useRemoteHint = target.kind !== 'local' && step.remote !== null;
-      if (useRemoteHint && !opts.json) io.err(`  (running the inner command of its ssh line on ${where})\n`);
-      detail = await call('steps.run', { runId, stepId: step.id, params: stepValues, target, useRemoteHint, ...(opts.yes ? { confirmation: where } : {}) });
-      detail = await waitForStep(host, call, runId, step.id);
-      const attempt = detail.steps.find((s) => s.stepId === step.id)?.attempts.at(-1);
-      const state = detail.steps.find((s) => s.stepId === step.id);
-      const ok = state?.status === 'succeeded';
-      if (!opts.json) {
-        const group = attempt?.fanoutId ? (state?.attempts.filter((a) => a.fanoutId === attempt.fanoutId) ?? []) : attempt ? [attempt] : [];
-        for (const a of group) {
-          const how = a.status === 'succeeded' || (a.status === 'failed' && a.exitCode !== null) ? `exit ${a.exitCode ?? '?'}` : a.status;
-          const on = a.host ? ` on ${a.host}` : '';
-          io.err(`${a.status === 'succeeded' ? '✔' : '✘'}${on} ${how} · ${seconds(a.durationMs)}${a.error ? ` · ${a.error}` : ''}\n`);
-        }
-      }
-      if (!ok) failed = true;
-    }
-    detail = interrupted ? await call('runs.abort', { runId, reason: 'interrupted (Ctrl-C)' }) : await call('runs.finish', { runId });
+    const backlog = early;
+    early = [];
+    onEvent('run.updated', started);
+    for (const [event, payload] of backlog) onEvent(event, payload);
+    // The run may have ended before this command subscribed: ask once.
+    const now = await call('runs.get', { runId });
+    onEvent('run.updated', now);
+    detail = await ended;
   } finally {
     process.off('SIGINT', onSigint);
     unsubscribe();
@@ -145,28 +156,36 @@ export async function runSection(host: ContractHost, query: string, opts: RunOpt
   if (opts.json) io.out(`${JSON.stringify(detail, null, 2)}\n`);
   else io.err(`\n${detail.run.status} · ${detail.run.progress.done}/${detail.run.progress.total} steps done · checks are not ticked in a headless run\n`);
   if (interrupted) return 130;
-  return failed ? 1 : 0;
+  return detail.run.status === 'completed' ? 0 : 1;
 }
 
-async function waitForStep(host: ContractHost, call: Call, runId: string, stepId: string): Promise<RunDetail> {
-  return new Promise<RunDetail>((resolve, reject) => {
-    const settled = (d: RunDetail): boolean => d.steps.find((s) => s.stepId === stepId)?.status !== 'running';
-    const unsubscribe = host.subscribe((event, payload) => {
-      if (event !== 'run.updated') return;
-      const d = payload as RunDetail;
-      if (d.run.id === runId && settled(d)) {
-        unsubscribe();
-        resolve(d);
-      }
-    });
-    // The step may have ended before we subscribed.
-    call('runs.get', { runId }).then((d) => {
-      if (settled(d)) {
-        unsubscribe();
-        resolve(d);
-      }
-    }, reject);
-  });
+/** Prints each command step once as it starts (▶) and once as it ends (✔/✘ per host), from the run's states. */
+function printProgress(io: CliIo, d: RunDetail, commands: readonly Step[], printed: Map<string, string>, where: string, remote: boolean): void {
+  for (const [i, step] of commands.entries()) {
+    const state = d.steps.find((s) => s.stepId === step.id);
+    if (!state || state.status === 'pending' || printed.get(step.id) === 'ended') continue;
+    if (!printed.has(step.id)) {
+      printed.set(step.id, 'started');
+      io.err(`\n▶ [${i + 1}/${commands.length}] ${step.title}${step.caption ? ` — ${step.caption}` : ''}\n`);
+      if (remote && step.remote) io.err(`  (running the inner command of its ssh line on ${where})\n`);
+    }
+    if (state.status === 'running') continue;
+    printed.set(step.id, 'ended');
+    const attempt = state.attempts.at(-1);
+    const group = attempt?.fanoutId ? state.attempts.filter((a) => a.fanoutId === attempt.fanoutId) : attempt ? [attempt] : [];
+    for (const a of group) {
+      const how = a.status === 'succeeded' || (a.status === 'failed' && a.exitCode !== null) ? `exit ${a.exitCode ?? '?'}` : a.status;
+      const on = a.host ? ` on ${a.host}` : '';
+      io.err(`${a.status === 'succeeded' ? '✔' : '✘'}${on} ${how} · ${seconds(a.durationMs)}${a.error ? ` · ${a.error}` : ''}\n`);
+    }
+  }
+  // A step that could not start (the runner notes why, then ends the run).
+  if (d.run.status === 'running') return;
+  for (const note of d.notes) {
+    if (!note.text.startsWith(NOT_STARTED) || printed.get(note.id)) continue;
+    printed.set(note.id, 'ended');
+    io.err(`✘ ${note.text}\n`);
+  }
 }
 
 function printDryRun(io: CliIo, rb: RunbookDetail, section: Section, commands: Step[], values: Record<string, string>, secret: Set<string>): void {

@@ -8,6 +8,7 @@ import type { ImportReport, RunbookListItem, Settings } from '../../shared/contr
 import type { Section } from '../../shared/model/runbook.js';
 import { ImportError, UPLOAD_PREFIX, type ImportResult, type RunbookService } from '../services/runbooks/runbook-service.js';
 import type { RunService } from '../services/runs/run-service.js';
+import type { SectionRunner } from '../services/runs/section-runner.js';
 import { StoreError } from '../services/store/store-error.js';
 import { createHostHandlers, type HostHandlerDeps } from './host-handlers.js';
 import { createTermHandlers } from './term-handlers.js';
@@ -27,6 +28,7 @@ export interface HandlerDeps extends HostHandlerDeps {
   lastParams(runbookId: string): Record<string, string>;
   runbooks: RunbookService;
   runs: RunService;
+  sectionRunner: SectionRunner;
 }
 
 const sectionTitles = (sections: readonly Section[]): string[] => sections.flatMap((s) => [s.title, ...sectionTitles(s.sections)]);
@@ -118,6 +120,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'runs.note': (input) => guard(() => runs.note(input.runId, input.stepId, input.text)),
     'runs.finish': (input) => guard(() => runs.finish(input.runId)),
     'runs.abort': (input) => guard(() => runs.abort(input.runId, input.reason)),
+    'runs.runSection': (input, ctx) =>
+      guard(() => deps.sectionRunner.start({ ...input, target: input.target ?? { kind: 'local' }, origin: ctx.origin }).detail),
     'steps.run': (input) => guard(() => runs.runStep(input).detail),
     'steps.cancel': (input) => guard(() => runs.cancel(input.runId, input.attemptId)),
   };

@@ -10,6 +10,7 @@ import type { EventName, EventPayload } from '../../shared/contract/methods.js';
 import { createExecService } from '../services/exec/local-exec.js';
 import { createRunbookService } from '../services/runbooks/runbook-service.js';
 import { createRunService } from '../services/runs/run-service.js';
+import { createSectionRunner } from '../services/runs/section-runner.js';
 import { createTerminalService } from '../services/terminal/terminal-service.js';
 import { createPromptBroker } from '../services/ssh/prompt-broker.js';
 import { createKeychainVault, type Keychain } from '../services/ssh/secret-vault.js';
@@ -66,7 +67,7 @@ export interface Host {
 export const DATABASE_FILE = 'opsdeck.db';
 
 /** Methods whose handlers parse shell (importing, placing parameter values): the grammar is loaded before them. */
-const NEEDS_SHELL: ReadonlySet<string> = new Set(['runbooks.import', 'runbooks.refresh', 'steps.run', 'steps.render']);
+const NEEDS_SHELL: ReadonlySet<string> = new Set(['runbooks.import', 'runbooks.refresh', 'steps.run', 'steps.render', 'runs.runSection']);
 
 export async function createHost(options: HostOptions): Promise<Host> {
   const ownerKind = options.owner?.kind ?? (options.mode === 'cli' ? 'cli' : options.mode === 'web' ? 'serve' : 'desktop');
@@ -124,6 +125,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     remote: remote.runner,
   });
   runs.recoverInterrupted();
+  const sectionRunner = createSectionRunner({ runs });
 
   const terminals = createTerminalService({
     emit,
@@ -149,6 +151,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     library,
     runbooks,
     runs,
+    sectionRunner,
     hosts,
     prompts,
     previewSshConfig: (file) => remote.previewSshConfig(file),
@@ -204,6 +207,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
       prompts.cancelAll();
       await terminals.dispose();
       await runs.dispose();
+      await sectionRunner.dispose();
       await remote.dispose();
       exec.dispose();
       listeners.clear();

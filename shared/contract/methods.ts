@@ -45,6 +45,25 @@ export const methods = {
   'runs.note': { input: z.object({ runId: Id, stepId: z.string().min(1).nullable(), text: z.string().trim().min(1).max(20_000) }).strict(), output: RunDetail },
   'runs.finish': { input: z.object({ runId: Id }).strict(), output: RunDetail },
   'runs.abort': { input: z.object({ runId: Id, reason: z.string().max(2000).optional() }).strict(), output: RunDetail },
+  /**
+   * Runs a section's command steps unattended in the owner, in order, stopping at the first failure (what
+   * `opsdeck run` does). Answers with the run as started; follow `run.updated` and `step.output` for the rest.
+   */
+  'runs.runSection': {
+    input: z
+      .object({
+        runbookId: Id,
+        sectionId: z.string().min(1),
+        versionId: Id.optional(),
+        params: ParamValues,
+        /** Default: this machine. */
+        target: Target.optional(),
+        /** For destructive steps: the target's name, as typed to confirm them. */
+        confirmation: z.string().max(200).optional(),
+      })
+      .strict(),
+    output: RunDetail,
+  },
 
   'steps.run': {
     input: z

@@ -70,6 +70,13 @@ describe('the contract over the WebSocket', () => {
     const second = (await call('runs.start', { runbookId: imported.runbookId, sectionId: section.id })) as RunDetail;
     expect(await call('runs.abort', { runId: second.run.id, reason: 'wrong window' })).toMatchObject({ run: { status: 'aborted' } });
     expect(await call('runs.list', {})).toHaveLength(2);
+    // Unattended: the owner runs the command steps in order (echo, then sleep), until aborted from here.
+    const unattended = (await call('runs.runSection', { runbookId: imported.runbookId, sectionId: section.id, params: { name: 'again' } })) as RunDetail;
+    expect(unattended.run).toMatchObject({ status: 'running', origin: 'ui' });
+    const stateOf = (id: string) => client.events.filter((e) => e.event === 'run.updated' && (e.payload as RunDetail).run.id === id).map((e) => e.payload as RunDetail).at(-1);
+    await until(() => stateOf(unattended.run.id)?.steps[3]?.status === 'running');
+    expect(stateOf(unattended.run.id)?.steps[2]).toMatchObject({ status: 'succeeded' });
+    expect(await call('runs.abort', { runId: unattended.run.id, reason: 'enough' })).toMatchObject({ run: { status: 'aborted' }, steps: [{}, {}, {}, { status: 'cancelled' }] });
 
     // Hosts, targets and prompts.
     const web = (await call('hosts.save', { name: 'web1', address: '127.0.0.1', port: 1, user: 'deploy', identityFile: null, identityAgent: null, jump: [], tags: ['web'], notes: '', forwardAgent: false })) as { id: string };
