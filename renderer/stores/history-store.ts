@@ -1,8 +1,12 @@
-/** Recorded runs, newest first, as `runs.list` returns them. */
+/**
+ * Recorded runs, newest first, as `runs.list` returns them, kept current by `run.updated`: a run started anywhere
+ * (another window, `opsdeck run` on the command line) appears and changes here without a reload.
+ */
 import { create } from 'zustand';
 import type { Run } from '../../shared/contract/schemas.js';
 import { client } from '../api/client.js';
 import { errorMessage } from '../components/error-message.js';
+import { withRun } from '../features/history/with-run.js';
 
 /** Enough for weeks of daily runs on one screen; older ones stay in the store on the host. */
 const HISTORY_LIMIT = 500;
@@ -27,3 +31,7 @@ export const useHistory = create<HistoryState>()((set) => ({
     }
   },
 }));
+
+client.on('run.updated', (detail) => {
+  if (useHistory.getState().loaded) useHistory.setState((state) => ({ runs: withRun(state.runs, detail.run) }));
+});
