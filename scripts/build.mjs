@@ -1,6 +1,8 @@
 // Builds everything into dist/: the CLI and web host (esbuild, ESM), the Electron main and preload (esbuild,
-// CommonJS) and the renderer (vite). `--cli` builds only the CLI, for tests that spawn it. Dependencies stay
-// external: node resolves them from node_modules at run time, and native modules cannot be bundled anyway.
+// CommonJS) and the renderer (vite). `--cli` builds only the CLI, for tests that spawn it. Pure-JavaScript
+// dependencies are bundled into the CLI: resolving and reading hundreds of small module files (micromark's, zod's)
+// cost more at start-up than running them. Native modules, and those that load files beside themselves, stay
+// external and are resolved from node_modules at run time.
 import { existsSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,11 @@ const { version } = JSON.parse(await readFile(new URL('../package.json', import.
 const cliOnly = process.argv.includes('--cli');
 const started = Date.now();
 const built = [];
+/**
+ * Left to node_modules: native addons (better-sqlite3, node-pty, ssh2's optional ones), packages that read files
+ * beside their own code at run time (web-tree-sitter's runtime wasm, tree-sitter-bash's grammar), and electron.
+ */
+const EXTERNAL = ['better-sqlite3', 'node-pty', 'ssh2', 'cpu-features', 'web-tree-sitter', 'tree-sitter-bash', 'electron'];
 
 // Chunk names carry a hash: remove the previous build's, which nothing loads any more.
 rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
@@ -26,7 +33,9 @@ try {
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     target: 'node20',
-    packages: 'external',
+    external: EXTERNAL,
+    // Bundled CommonJS packages call require() for node's own modules: give the ES module one.
+    banner: { js: "import { createRequire as __opsdeckCreateRequire } from 'node:module'; const require = __opsdeckCreateRequire(import.meta.url);" },
     sourcemap: true,
     define: { __OPSDECK_VERSION__: JSON.stringify(version) },
     logLevel: 'warning',
