@@ -30,6 +30,7 @@ const bin = electronBinary();
 const child = bin
   ? spawn(bin, [join(root, 'dist/electron/main.cjs'), ...passthrough], { stdio: 'inherit', cwd: root })
   : (console.log('Electron is not installed here (its binary could not be downloaded): starting the web mode instead.'),
-    spawn(process.execPath, [join(root, 'bin/opsdeck.js'), ...passthrough, 'serve'], { stdio: 'inherit', cwd: dirname(root + '/') }));
+    // `ui`: as `serve`, or, when a daemon already owns the data, the cockpit of that daemon.
+    spawn(process.execPath, [join(root, 'bin/opsdeck.js'), ...passthrough, 'ui'], { stdio: 'inherit', cwd: dirname(root + '/') }));
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + 2 : 0)));

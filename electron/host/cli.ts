@@ -270,6 +270,34 @@ function buildProgram(status: { exitCode: number }): Command {
     });
 
   program
+    .command('ui')
+    .description("open the cockpit in your browser: the running owner's when there is one (as its client), else as serve does")
+    .option('--port <port>', 'the port to listen on', (v: string) => Number.parseInt(v, 10), DEFAULT_PORT)
+    .option('--open', 'open the address in the default browser')
+    .action(async (options: { port: number; open?: boolean }, command: Command) => {
+      const { dataDir } = command.optsWithGlobals<GlobalOptions>();
+      if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new UsageError('--port takes a number from 0 to 65535');
+      const { runWebMode } = await import('./web-main.js');
+      const owner = readOwner(dataDir);
+      const base = { dataDir, port: options.port, open: options.open === true, staticDir: new URL('./renderer/', import.meta.url), log: (line: string) => process.stdout.write(`${line}\n`) };
+      if (owner?.socket) {
+        const { attachToOwner } = await import('./front.js');
+        writeOut(`${describeOwner(owner)} owns ${dataDir}: serving its cockpit.`);
+        const front = await attachToOwner(owner.socket);
+        const web = await runWebMode({ ...base, createHost: async () => front });
+        void front.ownerGone.then(() => {
+          status.exitCode = 1;
+          writeOut(`${describeOwner(owner)} stopped: this cockpit stops too.`);
+          return web.stop();
+        });
+        await web.done;
+        return;
+      }
+      const web = await runWebMode({ ...base, createHost: (o) => createOwner(dataDir, 'serve', { mode: o.mode }) });
+      await web.done;
+    });
+
+  program
     .command('daemon')
     .description('own the data directory with no web interface: CLI commands and desktop windows connect to it')
     .addHelpText(
