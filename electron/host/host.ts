@@ -173,17 +173,24 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     return contractDispatch(method, input, ctx);
   };
 
-  // Terminal output is held back by the window furthest behind; the terminal's own counter hears how far it moved.
+  // Terminal and step output (a stream: a terminal's id, an attempt's id) is held back by the window furthest behind;
+  // the source's own counter (the terminal's, the attempt's) hears how far it moved.
   const flow = createFlowWindows((stream, units) => {
+    if (runs.ackOutput(stream, units)) return;
     try {
       terminals.ack(stream, units);
     } catch {
-      /* closed meanwhile: an ack for a terminal that is gone is simply late */
+      // Neither a running attempt nor a live terminal: the ack is simply late, and the stream's debts can go.
+      flow.forget(stream);
     }
   });
   listeners.add((event, payload) => {
     if (event === 'term.data') flow.sent((payload as TermData).id, (payload as TermData).data.length);
     else if (event === 'term.exit') flow.forget((payload as TermExit).id);
+    else if (event === 'step.output') {
+      const chunk = payload as EventPayload<'step.output'>;
+      flow.sent(chunk.attemptId, chunk.data.length);
+    }
   });
   /** Acks from a transport that has no windows of its own (the Electron bridge's single window). */
   let defaultWindow: FlowWindow | null = null;

@@ -17,7 +17,7 @@ export interface Transport {
 export interface Client {
   call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
   on<E extends EventName>(event: E, handler: (payload: EventPayload<E>) => void): () => void;
-  /** Drawn output, for flow control; `stream` names the terminal. Fire and forget. */
+  /** Drawn output, for flow control; `stream` names the terminal, or the attempt of step output. Fire and forget. */
   ack(chars: number, stream?: string): void;
 }
 

@@ -26,6 +26,13 @@ export interface ExecExit {
 export interface ExecHandle {
   readonly pid: number;
   cancel(): void;
+  /**
+   * Stops reading the script's output (flow control): its pipes fill and the script blocks on its next write. Once
+   * bash has exited this is ignored, so what is left in the pipes is read and the step can end.
+   */
+  pause(): void;
+  /** Reads the output again. */
+  resume(): void;
   readonly exited: Promise<ExecExit>;
 }
 
@@ -118,6 +125,19 @@ export function createExecService(deps: ExecDeps): ExecService {
 
     let exit: { code: number | null; signal: string | null } | null = null;
     let openPipes = 2;
+    let paused = false;
+    const pause = (): void => {
+      if (paused || finished || exit) return;
+      paused = true;
+      child.stdout.pause();
+      child.stderr.pause();
+    };
+    const resume = (): void => {
+      if (!paused) return;
+      paused = false;
+      child.stdout.resume();
+      child.stderr.resume();
+    };
     let lingered = false;
     let ending: 'cancel' | 'timeout' | null = null;
     let groupGone = false;
@@ -193,6 +213,8 @@ export function createExecService(deps: ExecDeps): ExecService {
     }
     child.on('exit', (code, signal) => {
       exit = { code, signal };
+      // Paused output still in the pipes is read now: the linger below must not cut it off.
+      resume();
       later(PIPE_LINGER_MS, () => {
         lingered = true;
         settle();
@@ -209,7 +231,7 @@ export function createExecService(deps: ExecDeps): ExecService {
     });
     if (Number.isFinite(req.timeoutMs) && req.timeoutMs > 0) later(req.timeoutMs, () => end('timeout'));
 
-    return { pid, cancel: () => end('cancel'), exited };
+    return { pid, cancel: () => end('cancel'), pause, resume, exited };
   }
 
   return {

@@ -2,6 +2,8 @@
  * Launching a command step's attempts: on this machine, on one host over SSH, or on every host of a tag (fan-out).
  * Each attempt is recorded when it starts, its output stored chunk by chunk as it arrives, and its end recorded with
  * where it ran; a connection that cannot be made ends the attempt as failed, with the reason, instead of throwing.
+ * Each attempt's output is flow-controlled like a terminal's: its source (pipes, SSH channel) is paused while the
+ * windows drawing it are too far behind (`ackOutput`).
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { RemoteEndpoint } from '../../../shared/contract/hosts.js';
@@ -9,6 +11,7 @@ import type { AttemptStatus, OutputChunk } from '../../../shared/contract/schema
 import type { ExecService } from '../exec/local-exec.js';
 import { runFanout } from '../ssh/fanout.js';
 import type { RemoteExit } from '../ssh/types.js';
+import { createFlowController, type FlowController } from '../terminal/flow-control.js';
 import { identify } from './process-identity.js';
 
 export type { RemoteExit };
@@ -42,6 +45,12 @@ function createCancelRequest(): CancelRequest & { request(): void } {
   };
 }
 
+/** Stops and restarts reading a running command's output (flow control). */
+export interface OutputControl {
+  pause(): void;
+  resume(): void;
+}
+
 /** Runs a command on an inventory host over Opsdeck's pooled connection. */
 export interface RemoteRunner {
   hostsWithTag(tag: string): string[];
@@ -49,11 +58,19 @@ export interface RemoteRunner {
    * `onUnderway` is called once the command is underway: when the server runs it, on a connection that was up (or
    * after a short wait without an answer, so a dead connection still shows a running step); at once, when a
    * connection must be made first (connecting and its prompts take time the user should see). It may be called again.
+   * `flow.register` is handed the running command's pause/resume, before any of its output.
    */
   exec(
     host: string,
     command: string,
-    opts: { env: Record<string, string>; timeoutMs: number; cancel: CancelRequest; onOutput(stream: 'stdout' | 'stderr', data: string): void; onUnderway(): void },
+    opts: {
+      env: Record<string, string>;
+      timeoutMs: number;
+      cancel: CancelRequest;
+      onOutput(stream: 'stdout' | 'stderr', data: string): void;
+      onUnderway(): void;
+      flow?: { register(control: OutputControl): void };
+    },
   ): Promise<{ endpoint: RemoteEndpoint; exit: RemoteExit }>;
 }
 
@@ -113,25 +130,57 @@ export function remoteCommand(script: string): string {
   ].join('\n');
 }
 
+/** A running attempt's flow control: its counter, and where its source's pause/resume go once it is known. */
+interface AttemptFlow {
+  controller: FlowController;
+  register(control: OutputControl): void;
+}
+
 export function createAttemptLauncher(deps: AttemptDeps) {
-  const sink = (spec: AttemptSpec, attemptId: string) => {
+  /**
+   * Flow control of the attempts running now, after the terminals' (flow-control.ts): counted in UTF-16 chars of
+   * the emitted (redacted) text, as the renderer counts what it draws; `ackOutput` tells how far the slowest window
+   * got. Every chunk is stored in full whatever the windows do: only the source slows down. The attempt's timeout
+   * keeps running while it is paused, so a step held back by a window that never acknowledges still times out.
+   */
+  const flows = new Map<string, AttemptFlow>();
+  const flowOf = (attemptId: string): AttemptFlow => {
+    let control: OutputControl | null = null;
+    const controller = createFlowController({ pause: () => control?.pause(), resume: () => control?.resume() });
+    const flow: AttemptFlow = {
+      controller,
+      register(c) {
+        control = c;
+        if (controller.paused) c.pause();
+      },
+    };
+    flows.set(attemptId, flow);
+    return flow;
+  };
+
+  const sink = (spec: AttemptSpec, attemptId: string, flow: AttemptFlow) => {
     let seq = 0;
     return (stream: OutputChunk['stream'], data: string): void => {
       const chunk: OutputChunk = { runId: spec.runId, attemptId, stepId: spec.stepId, seq: seq++, stream, data: spec.redact(data), at: deps.now() };
       deps.appendChunk(chunk);
+      // Counted before it is emitted: a host with no window acknowledging acks it while it is emitted.
+      flow.controller.sent(chunk.data.length);
       deps.emitOutput(chunk);
     };
   };
 
   const local = (spec: AttemptSpec): Running & { attemptId: string } => {
     const attemptId = uuidv7();
+    const flow = flowOf(attemptId);
     const handle = deps.exec.start(
       { script: spec.script, env: spec.env, timeoutMs: spec.timeoutSec * 1000, ...(spec.cwd ? { cwd: spec.cwd } : {}) },
-      sink(spec, attemptId),
+      sink(spec, attemptId, flow),
     );
+    flow.register(handle);
     // Recorded with the process group, so that after a crash the next start can stop what was left running.
     deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host: null, ...identify(handle.pid) });
     const done = handle.exited.then((exit) => {
+      flows.delete(attemptId);
       deps.record('attempt.ended', spec.runId, spec.stepId, attemptId, { status: statusOf(exit), exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs });
     });
     return { attemptId, runId: spec.runId, cancel: () => handle.cancel(), done };
@@ -154,17 +203,19 @@ export function createAttemptLauncher(deps: AttemptDeps) {
       deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host, fanoutId });
       resolveStarted();
     };
-    const write = sink(spec, attemptId);
+    const flow = flowOf(attemptId);
+    const write = sink(spec, attemptId, flow);
     const output = (stream: OutputChunk['stream'], data: string): void => {
       recordStart();
       write(stream, data);
     };
     const execution = runner.exec(host, remoteCommand(spec.script), {
-      env: spec.env, timeoutMs: spec.timeoutSec * 1000, cancel, onOutput: output, onUnderway: recordStart,
+      env: spec.env, timeoutMs: spec.timeoutSec * 1000, cancel, onOutput: output, onUnderway: recordStart, flow: { register: (c) => flow.register(c) },
     });
     const ok = execution
       .then(
         ({ endpoint, exit }) => {
+          flows.delete(attemptId);
           recordStart();
           const status = statusOf(exit);
           const error = exit.connectionLost ? `the connection to ${host} was lost while the step ran` : null;
@@ -173,6 +224,7 @@ export function createAttemptLauncher(deps: AttemptDeps) {
           return status === 'succeeded';
         },
         (error: unknown) => {
+          flows.delete(attemptId);
           recordStart();
           const message = error instanceof Error ? error.message : String(error);
           output('system', `[${message}]\r\n`);
@@ -187,6 +239,16 @@ export function createAttemptLauncher(deps: AttemptDeps) {
   return {
     local,
     remote,
+    /**
+     * The windows drawing an attempt's output have all processed `chars` more of it (the slowest window moved that
+     * far: flow-windows.ts). False if the attempt is not running here (ended, or another process runs it).
+     */
+    ackOutput(attemptId: string, chars: number): boolean {
+      const flow = flows.get(attemptId);
+      if (!flow) return false;
+      flow.controller.acked(chars);
+      return true;
+    },
     /** Every host of the tag, `concurrency` at a time; returns one handle that cancels them all. */
     fanout(spec: AttemptSpec, hosts: string[], opts: { concurrency?: number | undefined; stopOnFailure?: boolean | undefined; canary?: boolean | undefined }, track: (r: Running & { attemptId: string }) => void): Running {
       const fanoutId = uuidv7();

@@ -234,6 +234,15 @@ export function createRunService(deps: RunServiceDeps) {
       return runs.chunks(attemptId, afterSeq).filter((c) => c.runId === runId);
     },
 
+    /**
+     * Flow control of a running step's output: every window drawing it has processed `chars` more UTF-16 chars of
+     * its `step.output` (the host's FlowWindows). Every emitted chunk must come back here, or the step's source
+     * pauses above the high watermark. False if the attempt is not running in this process.
+     */
+    ackOutput(attemptId: string, chars: number): boolean {
+      return launcher.ackOutput(attemptId, chars);
+    },
+
     tick(runId: string, stepId: string, done: boolean): RunDetail {
       const step = stepOf(open(runId), stepId);
       if (step.kind !== 'check') throw new ContractError('invalid_input', `"${step.title}" is a ${step.kind} step: only checks are ticked`);

@@ -119,6 +119,26 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
   let slot = false;
   let reopening = false;
   let openFailures = 0;
+  /** Flow control holds the output back; `draining`: the command exited (or the link went), pausing is over. */
+  let paused = false;
+  let draining = false;
+  const pause = (): void => {
+    if (paused || draining || finished) return;
+    paused = true;
+    channel?.pause();
+    channel?.stderr.pause();
+  };
+  const resume = (): void => {
+    if (!paused) return;
+    paused = false;
+    // Stderr first: its buffered output is delivered before stdout's end can close the channel.
+    channel?.stderr.resume();
+    channel?.resume();
+  };
+  const drain = (): void => {
+    draining = true;
+    resume();
+  };
   const owned = new Set<unknown>();
   const later = (ms: number, fn: () => void): void => {
     const h = timers.setTimeout(() => {
@@ -157,6 +177,7 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
   };
   /** The channel's close after a drop (ssh2 closes open channels when the socket goes) delivers what arrived first. */
   const onLost = (): void => {
+    drain();
     if (!channel) return settle(true);
     later(1000, () => settle(exit === null));
   };
@@ -300,8 +321,13 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
       opts.onStarted?.();
       stream.on('data', (chunk: Buffer) => emit('stdout', decoders.stdout.write(chunk)));
       stream.stderr.on('data', onStderr);
+      if (paused) {
+        stream.pause();
+        stream.stderr.pause();
+      }
       stream.on('exit', (code: number | null, signal?: string) => {
         exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null }; // ssh2 says SIGTERM, not TERM
+        drain(); // output held back by flow control is read now: the channel closes only once it is
       });
       stream.on('close', () => {
         channelClosed = true;
@@ -321,5 +347,5 @@ export function execOn(live: ExecSlots, client: SshClient, command: string, opts
   if (Number.isFinite(opts.timeoutMs) && opts.timeoutMs > 0) later(opts.timeoutMs, () => end('timeout'));
   if (live.busy < MAX_SESSIONS) start();
   else live.queue.push(start);
-  return { cancel: () => end('cancel'), exited };
+  return { cancel: () => end('cancel'), pause, resume, exited };
 }

@@ -161,6 +161,7 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
         const connection = warm ?? (await connect(host));
         if (opts.cancel.requested) throw new Error('cancelled before it started');
         const handle = connection.exec(command, { env: opts.env, timeoutMs: opts.timeoutMs, onOutput: opts.onOutput, onStarted: underway });
+        opts.flow?.register(handle);
         opts.cancel.onRequest(() => handle.cancel());
         return { endpoint: connection.endpoint, exit: await handle.exited };
       } finally {

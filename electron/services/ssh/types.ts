@@ -67,6 +67,14 @@ export interface RemoteExit {
 
 export interface RemoteExecHandle {
   cancel(): void;
+  /**
+   * Stops reading the command's output (flow control): the channel's buffers and SSH window fill and the remote
+   * command blocks on its next write. Ignored once the command has exited (or the connection is gone), so what is
+   * left is read and the command can end.
+   */
+  pause(): void;
+  /** Reads the output again. */
+  resume(): void;
   readonly exited: Promise<RemoteExit>;
 }
 
