@@ -48,8 +48,10 @@ export function createFlowWindows(onDrained: (stream: string, units: number) => 
           const before = worst(perWindow);
           // An ack for more than was sent (a window that counts from its own start) only clears its debt.
           perWindow.set(id, Math.max(owed - units, 0));
-          const drained = before - worst(perWindow);
-          if (drained > 0) onDrained(stream, drained);
+          const after = worst(perWindow);
+          // Every window has drawn all of it: nothing to remember (a stream that ended leaves no entry behind).
+          if (after === 0) debts.delete(stream);
+          if (before > after) onDrained(stream, before - after);
         },
         close() {
           if (closed) return;

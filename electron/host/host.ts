@@ -53,7 +53,7 @@ export type HostListener = (event: string, payload: unknown) => void;
 export interface Host {
   dispatch: Dispatch;
   subscribe(listener: HostListener): () => void;
-  /** The renderer processed this much of a stream's output: bytes of a terminal's `term.data`. */
+  /** The renderer processed this much of a stream's output: bytes of a terminal's `term.data`, chars of an attempt's `step.output`. */
   onAck?(chars: number, stream?: string): void;
   /** A window (browser tab, app window, socket client) whose acks count for it alone. */
   openWindow(options: { acks: boolean }): FlowWindow;
