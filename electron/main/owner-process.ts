@@ -1,0 +1,117 @@
+/**
+ * The desktop app's owner of the data directory, run in an Electron utility process (bundled to
+ * dist/electron/owner-process.cjs, forked by owner-child.ts): the host's services, SQLite and the SSH stack live
+ * here rather than in Electron's main process, so main only draws windows and is a client of this process's socket,
+ * exactly as it is of an `opsdeck daemon`'s. Only Node and `process.parentPort` exist here: never import 'electron'.
+ *
+ * No keychain. The host's `keychain` option (electron/services/ssh/secret-vault.ts `Keychain`) is synchronous:
+ * `encryptString` returns the bytes and `decryptString` the text, called inside synchronous vault methods. The OS
+ * keychain (safeStorage) exists only in main, and parentPort carries only asynchronous messages, so it cannot be
+ * served from there; until that interface becomes asynchronous the desktop app, like the CLI and web mode, offers
+ * no "remember this passphrase".
+ */
+import { createHost, type Host } from '../host/host.js';
+import { identify, isSameProcessAlive } from '../services/runs/process-identity.js';
+import type { OwnerInfo } from '../services/store/owner-lock.js';
+import { oneLine, parseOwnerProcessArgs, type MainMessage, type OwnerProcessMessage } from './owner-protocol.js';
+
+/** The part of Electron's ParentPort used here (a test passes its own). */
+export interface OwnerPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): unknown;
+  postMessage(message: OwnerProcessMessage): void;
+}
+
+export interface OwnerProcessDeps {
+  exit(code: number): void;
+  /** Whether main (pid, and its start time where the OS tells it) still runs. */
+  mainAlive(pid: number, start: string | null): boolean;
+  log(line: string, error?: unknown): void;
+}
+
+/** How often main's presence is checked: sooner frees the data of a crashed app sooner, at one cheap syscall each. */
+const MAIN_CHECK_MS = 2_000;
+/** After saying why it could not start, wait this long for main to end the process, then end it here. */
+const FAILED_EXIT_MS = 2_000;
+
+const defaultDeps: OwnerProcessDeps = {
+  exit: (code) => process.exit(code),
+  mainAlive: (pid, start) => isSameProcessAlive({ pid, start }),
+  log: (line, error) => (error === undefined ? console.error(`opsdeck owner: ${line}`) : console.error(`opsdeck owner: ${line}`, error)),
+};
+
+function isBusy(error: unknown): error is Error & { owner: OwnerInfo | null } {
+  // By name: importing the class is fine here, but a name survives bundling twice and is what connect.ts checks.
+  return error instanceof Error && error.name === 'OwnerBusyError';
+}
+
+/**
+ * Owns the data directory named in `argv` and tells main over `port`: `ready` with the socket, `busy` naming the
+ * owner, or `failed` in one line. Then serves until main sends `close` (or is gone): closes the host, says
+ * `closed`, exits 0. Resolves once the first answer has been sent.
+ */
+export async function runOwnerProcess(port: OwnerPort, argv: readonly string[], deps: OwnerProcessDeps = defaultDeps): Promise<void> {
+  let host: Host | null = null;
+  let closeRequested = false;
+  let closing: Promise<void> | null = null;
+  /** Set once serving; cleared by close(). */
+  let watchMain: NodeJS.Timeout | undefined = undefined;
+  const close = (): Promise<void> => {
+    closeRequested = true;
+    clearInterval(watchMain);
+    if (!host) return Promise.resolve();
+    const open = host;
+    closing ??= open
+      .close()
+      .catch((error: unknown) => deps.log('closing the host failed:', error))
+      .then(() => {
+        port.postMessage({ kind: 'closed' });
+        deps.exit(0);
+      });
+    return closing;
+  };
+  // Listening before the host is up: a quit during start-up is heard, and honoured once there is a host to close.
+  port.on('message', (event) => {
+    if ((event.data as Partial<MainMessage> | null)?.kind === 'close') void close();
+  });
+  const giveUp = (message: OwnerProcessMessage): void => {
+    port.postMessage(message);
+    // Not unref'd: the process stays long enough for the message to reach main, which normally ends it first.
+    setTimeout(() => deps.exit(1), FAILED_EXIT_MS);
+  };
+
+  const config = parseOwnerProcessArgs(argv);
+  if (!config) return giveUp({ kind: 'failed', message: 'the owner process was started without its data directory' });
+  const mainStart = identify(config.mainPid).start;
+  try {
+    host = await createHost({
+      dataDir: config.dataDir,
+      mode: 'electron',
+      version: config.version,
+      owner: { kind: 'desktop' },
+      onInternalError: (method, error) => deps.log(`${method}:`, error),
+    });
+  } catch (error) {
+    if (isBusy(error)) return giveUp({ kind: 'busy', owner: error.owner });
+    deps.log('could not open the data directory:', error);
+    return giveUp({ kind: 'failed', message: oneLine(error) });
+  }
+  if (!host.socketPath) {
+    await host.close();
+    return giveUp({ kind: 'failed', message: 'the host started without its local socket' });
+  }
+  if (closeRequested) {
+    await close();
+    return;
+  }
+  watchMain = setInterval(() => {
+    if (!deps.mainAlive(config.mainPid, mainStart)) {
+      deps.log('the app is gone: closing');
+      void close();
+    }
+  }, MAIN_CHECK_MS).unref();
+  port.postMessage({ kind: 'ready', socket: host.socketPath });
+}
+
+// In a utility process, parentPort is the channel to main; elsewhere (tests, a stray `node` run) it is absent.
+const parentPort = (process as { parentPort?: OwnerPort | null }).parentPort;
+if (parentPort) void runOwnerProcess(parentPort, process.argv);
