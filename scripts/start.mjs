@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const built = ['dist/cli.js', 'dist/renderer/index.html', 'dist/electron/main.cjs'].every((f) => existsSync(join(root, f)));
+const built = ['dist/cli.js', 'dist/renderer/index.html', 'dist/electron/main.cjs', 'dist/electron/owner-process.cjs'].every((f) => existsSync(join(root, f)));
 if (!built) {
   const result = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });
   if (result.status !== 0) process.exit(result.status ?? 1);
