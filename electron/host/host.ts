@@ -104,7 +104,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
   });
   const hosts = createHostStore(db, deviceId, clock);
   const prompts = createPromptBroker({ emit });
-  const vault = options.keychain ? createKeychainVault(join(options.dataDir, 'secrets.json'), options.keychain) : undefined;
+  const vault = options.keychain ? await createKeychainVault(join(options.dataDir, 'secrets.json'), options.keychain) : undefined;
   const remote = createLazyRemote(
     async () =>
       (await import('../services/ssh/remote-service.js')).createRemoteService({ hosts, prompts, home: homedir(), clock: { now: () => performance.now() }, ...(vault ? { vault } : {}) }),

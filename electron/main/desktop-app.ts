@@ -5,7 +5,7 @@
  * its paths passed in, so that tests drive it with a mocked 'electron'.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, session, type Tray } from 'electron';
+import { app, BrowserWindow, dialog, safeStorage, session, type Tray } from 'electron';
 import { connectToOwner } from '../host/owner-socket.js';
 import { readOwner } from '../services/store/owner-lock.js';
 import { installIpcBridge } from './ipc-bridge.js';
@@ -51,7 +51,13 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
         readOwner,
         connect,
         fork: (forkSignal) =>
-          forkOwnerProcess({ modulePath: join(options.bundleDir, OWNER_PROCESS_FILE), dataDir: options.dataDir, version: app.getVersion(), signal: forkSignal }),
+          forkOwnerProcess({
+            modulePath: join(options.bundleDir, OWNER_PROCESS_FILE),
+            dataDir: options.dataDir,
+            version: app.getVersion(),
+            signal: forkSignal,
+            keychain: safeStorage,
+          }),
         signal,
         onWait: (line) => console.log(`opsdeck: ${line}`),
       }),

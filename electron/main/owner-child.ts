@@ -1,11 +1,14 @@
 /**
  * Main's side of the owner's utility process (owner-process.ts): forks it, waits for its first word (its socket,
- * or that the data is busy, or why it failed), and stops it on quit: ask it to close the host, wait a bounded
- * time, then kill it, so that quitting never hangs on a stuck owner.
+ * or that the data is busy, or why it failed), answers its questions to the OS keychain for as long as it runs,
+ * and stops it on quit: ask it to close the host, wait a bounded time, then kill it, so that quitting never hangs
+ * on a stuck owner.
  */
 import { existsSync } from 'node:fs';
 import { utilityProcess, type UtilityProcess } from 'electron';
+import type { Keychain } from '../services/ssh/secret-vault.js';
 import type { OwnerInfo } from '../services/store/owner-lock.js';
+import { serveKeychain } from './owner-keychain.js';
 import { oneLine, OwnerStartError, ownerProcessArgs, readOwnerProcessMessage, type MainMessage } from './owner-protocol.js';
 
 /** How long a quit waits for the owner to close (record running steps as interrupted, flush SQLite) before killing it. */
@@ -40,6 +43,8 @@ export interface ForkOwnerOptions {
   /** Aborted when the app quits during start-up: the process is killed. */
   signal?: AbortSignal;
   startTimeoutMs?: number;
+  /** Main's OS keychain (safeStorage), which the owner uses to remember key passphrases; absent: it has none. */
+  keychain?: Keychain;
 }
 
 /** Resolves true if `promise` settles within `ms`. */
@@ -92,6 +97,8 @@ export function forkOwnerProcess(options: ForkOwnerOptions): Promise<ForkOutcome
   const kill = (): void => {
     if (exitCode === null) proc.kill();
   };
+  // From the start: the owner asks whether the keychain can encrypt while it opens the data, before it is ready.
+  serveKeychain({ on: (_event, listener) => proc.on('message', listener), postMessage: send }, options.keychain);
 
   let stopping: Promise<void> | null = null;
   const child = (socket: string): OwnerChild => ({

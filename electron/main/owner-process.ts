@@ -4,16 +4,16 @@
  * here rather than in Electron's main process, so main only draws windows and is a client of this process's socket,
  * exactly as it is of an `opsdeck daemon`'s. Only Node and `process.parentPort` exist here: never import 'electron'.
  *
- * No keychain. The host's `keychain` option (electron/services/ssh/secret-vault.ts `Keychain`) is synchronous:
- * `encryptString` returns the bytes and `decryptString` the text, called inside synchronous vault methods. The OS
- * keychain (safeStorage) exists only in main, and parentPort carries only asynchronous messages, so it cannot be
- * served from there; until that interface becomes asynchronous the desktop app, like the CLI and web mode, offers
- * no "remember this passphrase".
+ * The OS keychain (safeStorage) exists only in main: the host's `keychain` here is a proxy that asks main over
+ * parentPort (owner-keychain.ts), so the desktop app offers to remember key passphrases, sealed by main's keychain.
+ * Each question waits a bounded time; a main that does not answer means nothing is remembered, never a hung connection.
+ * (When the app is only a client of an `opsdeck daemon` or `serve`, that owner has no keychain, as before.)
  */
 import { createHost, type Host } from '../host/host.js';
 import { identify, isSameProcessAlive } from '../services/runs/process-identity.js';
 import type { OwnerInfo } from '../services/store/owner-lock.js';
-import { oneLine, parseOwnerProcessArgs, type MainMessage, type OwnerProcessMessage } from './owner-protocol.js';
+import { createKeychainProxy, KEYCHAIN_TIMEOUT_MS } from './owner-keychain.js';
+import { oneLine, parseOwnerProcessArgs, readMainMessage, type OwnerProcessMessage } from './owner-protocol.js';
 
 /** The part of Electron's ParentPort used here (a test passes its own). */
 export interface OwnerPort {
@@ -26,6 +26,8 @@ export interface OwnerProcessDeps {
   /** Whether main (pid, and its start time where the OS tells it) still runs. */
   mainAlive(pid: number, start: string | null): boolean;
   log(line: string, error?: unknown): void;
+  /** How long each question to main's keychain waits (KEYCHAIN_TIMEOUT_MS); a test shortens it. */
+  keychainTimeoutMs?: number;
 }
 
 /** How often main's presence is checked: sooner frees the data of a crashed app sooner, at one cheap syscall each. */
@@ -71,7 +73,7 @@ export async function runOwnerProcess(port: OwnerPort, argv: readonly string[], 
   };
   // Listening before the host is up: a quit during start-up is heard, and honoured once there is a host to close.
   port.on('message', (event) => {
-    if ((event.data as Partial<MainMessage> | null)?.kind === 'close') void close();
+    if (readMainMessage(event.data)?.kind === 'close') void close();
   });
   const giveUp = (message: OwnerProcessMessage): void => {
     port.postMessage(message);
@@ -88,6 +90,7 @@ export async function runOwnerProcess(port: OwnerPort, argv: readonly string[], 
       mode: 'electron',
       version: config.version,
       owner: { kind: 'desktop' },
+      keychain: createKeychainProxy(port, deps.keychainTimeoutMs ?? KEYCHAIN_TIMEOUT_MS),
       onInternalError: (method, error) => deps.log(`${method}:`, error),
     });
   } catch (error) {

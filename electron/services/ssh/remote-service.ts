@@ -83,12 +83,12 @@ export function createRemoteService(deps: RemoteServiceDeps): RemoteService {
     prompts: {
       passphrase: async (host, keyFile, retry) => {
         const key = `passphrase:${keyFile}`;
-        if (retry) vault.delete(key); // a remembered one that was just refused is wrong now
-        const saved = retry ? null : vault.get(key);
+        if (retry) await vault.delete(key); // a remembered one that was just refused is wrong now
+        const saved = retry ? null : await vault.get(key);
         if (saved !== null) return saved;
         const answer = await prompts.ask({ kind: 'passphrase', host, keyFile, retry, canRemember: vault.available });
         if (answer.kind !== 'secret') return null;
-        if (answer.remember && vault.available) vault.set(key, answer.secret);
+        if (answer.remember && vault.available) await vault.set(key, answer.secret);
         return answer.secret;
       },
       password: (host, user, retry) => secret({ kind: 'password', host, user, retry }),

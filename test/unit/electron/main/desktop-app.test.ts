@@ -99,6 +99,18 @@ describe('the desktop app', { timeout: 20_000 }, () => {
     expect(fake.dialogs).toEqual([]);
   });
 
+  it("lets its own owner process remember passphrases with main's OS keychain (safeStorage)", async () => {
+    await launch(true).started;
+    const [child] = fake.forks as [FakeUtilityProcess];
+    child.say({ kind: 'keychain', id: 7, op: 'encrypt', data: 'correct horse' });
+    await vi.waitFor(() => expect(child.sent).toHaveLength(1));
+    const sealed = child.sent[0] as { value: string };
+    expect(sealed).toMatchObject({ kind: 'keychain-result', id: 7, ok: true });
+    child.say({ kind: 'keychain', id: 8, op: 'decrypt', data: sealed.value });
+    await vi.waitFor(() => expect(child.sent[1]).toEqual({ kind: 'keychain-result', id: 8, ok: true, value: 'correct horse' }));
+    expect(fake.safeStorage.encrypted).toEqual(['correct horse']);
+  });
+
   it('uses a running daemon instead of starting its own, and Quit leaves the daemon running', async () => {
     const daemon = await fakeOwner('daemon');
     writeOwnerJson(dataDir, 'daemon', { socket: daemon.socket });

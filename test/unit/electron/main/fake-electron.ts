@@ -1,7 +1,7 @@
 /**
- * A stand-in for the parts of 'electron' the app's life uses (app, windows, tray, menus, utility processes), for
- * `vi.mock('electron', async () => (await import('./fake-electron.js')).fakeElectron)`: the Electron binary cannot
- * run here. Each fake records what was done to it, so that tests assert what a user would see.
+ * A stand-in for the parts of 'electron' the app's life uses (app, windows, tray, menus, utility processes,
+ * safeStorage), for `vi.mock('electron', async () => (await import('./fake-electron.js')).fakeElectron)`: the
+ * Electron binary cannot run here. Each fake records what was done to it, so that tests assert what a user would see.
  */
 import { EventEmitter } from 'node:events';
 import { vi } from 'vitest';
@@ -115,6 +115,31 @@ export class FakeUtilityProcess extends EventEmitter {
   }
 }
 
+/**
+ * safeStorage: encrypts for real (XOR with a fixed byte behind a version prefix, as Chromium's "v10"), so sealed
+ * bytes are never the text; `available` says whether the OS keychain can encrypt.
+ */
+export class FakeSafeStorage {
+  available = true;
+  /** The texts main was asked to encrypt. */
+  readonly encrypted: string[] = [];
+  isEncryptionAvailable(): boolean {
+    return this.available;
+  }
+  encryptString(plain: string): Buffer {
+    if (!this.available) throw new Error('Error while encrypting the text provided to safeStorage.encryptString. Encryption is not available.');
+    this.encrypted.push(plain);
+    return Buffer.concat([Buffer.from('v10'), FakeSafeStorage.mask(Buffer.from(plain, 'utf8'))]);
+  }
+  decryptString(sealed: Buffer): string {
+    if (sealed.subarray(0, 3).toString() !== 'v10') throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    return FakeSafeStorage.mask(sealed.subarray(3)).toString('utf8');
+  }
+  private static mask(bytes: Buffer): Buffer {
+    return Buffer.from(bytes.map((x) => x ^ 0x5a));
+  }
+}
+
 class FakeApp extends EventEmitter {
   readonly quit = vi.fn(() => this.emitQuit());
   readonly exit = vi.fn();
@@ -135,6 +160,7 @@ class FakeApp extends EventEmitter {
 
 export const fake = {
   app: new FakeApp(),
+  safeStorage: new FakeSafeStorage(),
   /** How the next utilityProcess.fork behaves; set by each test. */
   onFork: (_child: FakeUtilityProcess): void => undefined,
   forks: [] as FakeUtilityProcess[],
@@ -152,6 +178,8 @@ export const fake = {
     this.dialogs = [];
     this.ipcHandlers.clear();
     this.ipcListeners.clear();
+    this.safeStorage.available = true;
+    this.safeStorage.encrypted.length = 0;
     FakeWindow.all = [];
     FakeTray.all = [];
   },
@@ -159,6 +187,7 @@ export const fake = {
 
 export const fakeElectron = {
   app: fake.app,
+  safeStorage: fake.safeStorage,
   BrowserWindow: FakeWindow,
   Tray: FakeTray,
   Menu: { buildFromTemplate: (items: FakeMenuItem[]) => ({ items }) },

@@ -1,7 +1,8 @@
 /**
  * Main's side of the owner process (electron/main/owner-child.ts) over a fake utilityProcess: what main makes of
- * each first word, and that stopping asks the owner to close before it kills it. One test runs the real utility
- * entry (owner-process.ts, a real host) at the other end of the fake channel, so both ends agree.
+ * each first word, that it answers the owner's questions to the OS keychain, and that stopping asks the owner to
+ * close before it kills it. One test runs the real utility entry (owner-process.ts, a real host) at the other end
+ * of the fake channel, so both ends agree.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,51 @@ describe('forking the owner process', () => {
   });
 });
 
+describe("the owner's questions to main's keychain", () => {
+  it("are answered with main's safeStorage, while the owner starts and once it serves", async () => {
+    fake.onFork = (child) => child.say({ kind: 'keychain', id: 0, op: 'available', data: '' });
+    const starting = forkOwnerProcess({ ...options(), keychain: fake.safeStorage });
+    await vi.waitFor(() => expect(fake.forks[0]?.sent).toEqual([{ kind: 'keychain-result', id: 0, ok: true, value: true }]));
+    const [child] = fake.forks as [FakeUtilityProcess];
+    child.say({ kind: 'ready', socket: '/data/owner.sock' });
+    expect((await starting).kind).toBe('ready');
+
+    child.say({ kind: 'keychain', id: 1, op: 'encrypt', data: 'correct horse' });
+    await vi.waitFor(() => expect(child.sent).toHaveLength(2));
+    const sealed = child.sent[1] as { ok: boolean; value: string };
+    expect(sealed).toMatchObject({ kind: 'keychain-result', id: 1, ok: true });
+    expect(Buffer.from(sealed.value, 'base64').toString()).not.toContain('correct horse');
+    child.say({ kind: 'keychain', id: 2, op: 'decrypt', data: sealed.value });
+    await vi.waitFor(() => expect(child.sent[2]).toEqual({ kind: 'keychain-result', id: 2, ok: true, value: 'correct horse' }));
+    expect(fake.safeStorage.encrypted).toEqual(['correct horse']);
+  });
+
+  it('are told the keychain is unavailable when main has none, or safeStorage cannot encrypt', async () => {
+    // Answers may come in any order: the owner matches them by id.
+    const answers = (child: FakeUtilityProcess | undefined) => [...(child?.sent ?? [])].sort((a, b) => (a as { id: number }).id - (b as { id: number }).id);
+    fake.onFork = (child) => {
+      child.say({ kind: 'keychain', id: 0, op: 'available', data: '' });
+      child.say({ kind: 'keychain', id: 1, op: 'encrypt', data: 'correct horse' });
+      child.say({ kind: 'ready', socket: '/data/owner.sock' });
+    };
+    await forkOwnerProcess(options());
+    await vi.waitFor(() => expect(fake.forks[0]?.sent).toHaveLength(2));
+    expect(answers(fake.forks[0])).toEqual([
+      { kind: 'keychain-result', id: 0, ok: true, value: false },
+      { kind: 'keychain-result', id: 1, ok: false, message: 'there is no OS keychain' },
+    ]);
+
+    fake.safeStorage.available = false;
+    await forkOwnerProcess({ ...options(), keychain: fake.safeStorage });
+    await vi.waitFor(() => expect(fake.forks[1]?.sent).toHaveLength(2));
+    expect(answers(fake.forks[1])).toEqual([
+      { kind: 'keychain-result', id: 0, ok: true, value: false },
+      { kind: 'keychain-result', id: 1, ok: false, message: expect.stringContaining('Encryption is not available') },
+    ]);
+    expect(fake.safeStorage.encrypted).toEqual([]);
+  });
+});
+
 describe('stopping the owner process', () => {
   it('asks it to close and waits for it to exit, without killing it', async () => {
     fake.onFork = (child) => {
@@ -115,10 +161,12 @@ describe('stopping the owner process', () => {
       };
       void runOwnerProcess(port, child.args, { exit: (code) => child.exit(code), mainAlive: () => true, log: () => undefined });
     };
-    const outcome = await forkOwnerProcess(options());
+    const outcome = await forkOwnerProcess({ ...options(), keychain: fake.safeStorage });
     if (outcome.kind !== 'ready') throw new Error('not ready');
     const client = await connectToOwner(outcome.child.socket, { client: 'desktop', acks: true });
     expect(await client.dispatch('app.info', {})).toMatchObject({ ok: true, result: { version: '1.2.3' } });
+    // While starting, the owner asked main's keychain whether it can remember passphrases, and was told so.
+    expect(fake.forks[0]?.sent).toContainEqual({ kind: 'keychain-result', id: expect.any(Number), ok: true, value: true });
 
     await outcome.child.stop();
     expect(await outcome.child.exited).toBe(0);

@@ -10,8 +10,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { connectToOwner } from '../../../../electron/host/owner-socket.js';
 import { runOwnerProcess, type OwnerPort, type OwnerProcessDeps } from '../../../../electron/main/owner-process.js';
-import { ownerProcessArgs, type OwnerProcessMessage } from '../../../../electron/main/owner-protocol.js';
+import { answerKeychain } from '../../../../electron/main/owner-keychain.js';
+import { ownerProcessArgs, type KeychainRequest, type OwnerProcessMessage } from '../../../../electron/main/owner-protocol.js';
+import type { Keychain } from '../../../../electron/services/ssh/secret-vault.js';
 import { tryAcquireOwnership, type OwnerInfo, type OwnerLock } from '../../../../electron/services/store/owner-lock.js';
+import { FakeSafeStorage } from './fake-electron.js';
 
 let tmp: string;
 let dataDir: string;
@@ -27,21 +30,39 @@ afterEach(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-/** parentPort as the utility process sees it: messages from main arrive as { data }. */
+/**
+ * parentPort as the utility process sees it: messages from main arrive as { data }. Questions to the keychain are
+ * kept apart in `asked` and answered as main's owner-child.ts does, with `keychain` (none: unavailable), unless
+ * `answersKeychain` is false (a main that never answers).
+ */
 class FakePort extends EventEmitter implements OwnerPort {
   readonly posted: OwnerProcessMessage[] = [];
+  readonly asked: KeychainRequest[] = [];
+  constructor(
+    private readonly keychain: Keychain | undefined,
+    private readonly answersKeychain: boolean,
+  ) {
+    super();
+  }
   postMessage(message: OwnerProcessMessage): void {
-    this.posted.push(message);
+    if (message.kind !== 'keychain') return void this.posted.push(message);
+    this.asked.push(message);
+    if (this.answersKeychain) void answerKeychain(message, this.keychain).then((result) => this.fromMain(result));
   }
   fromMain(data: unknown): void {
     this.emit('message', { data });
   }
 }
 
-function start(options: { argv?: string[]; mainAlive?: () => boolean } = {}) {
-  const port = new FakePort();
+function start(options: { argv?: string[]; mainAlive?: () => boolean; keychain?: Keychain; answersKeychain?: boolean; keychainTimeoutMs?: number } = {}) {
+  const port = new FakePort(options.keychain, options.answersKeychain ?? true);
   const exit = vi.fn();
-  const deps: OwnerProcessDeps = { exit, mainAlive: options.mainAlive ?? (() => true), log: () => undefined };
+  const deps: OwnerProcessDeps = {
+    exit,
+    mainAlive: options.mainAlive ?? (() => true),
+    log: () => undefined,
+    ...(options.keychainTimeoutMs === undefined ? {} : { keychainTimeoutMs: options.keychainTimeoutMs }),
+  };
   const argv = options.argv ?? ['/opt/Opsdeck/opsdeck', '--type=utility', ...ownerProcessArgs({ dataDir, version: '1.2.3', mainPid: process.pid })];
   const running = runOwnerProcess(port, argv, deps);
   // Whatever a test leaves open is closed, so the next test's temp directory can go.
@@ -68,6 +89,20 @@ describe('the owner process', { timeout: 30_000 }, () => {
     cleanups.push(() => client.close());
     const info = await client.dispatch('app.info', {});
     expect(info).toMatchObject({ ok: true, result: { version: '1.2.3', dataDir } });
+  });
+
+  it("asks main's keychain, while starting, whether it can remember passphrases", async () => {
+    const { port, running } = start({ keychain: new FakeSafeStorage() });
+    await running;
+    expect(port.asked).toEqual([{ kind: 'keychain', id: expect.any(Number), op: 'available', data: '' }]);
+    expect(port.posted).toEqual([{ kind: 'ready', socket: join(dataDir, 'owner.sock') }]);
+  });
+
+  it('starts all the same when main never answers its keychain question, once the wait is over', async () => {
+    const { port, running } = start({ answersKeychain: false, keychainTimeoutMs: 50 });
+    await running;
+    expect(port.asked.map((m) => m.op)).toEqual(['available']);
+    expect(port.posted).toEqual([{ kind: 'ready', socket: join(dataDir, 'owner.sock') }]);
   });
 
   it('closes the host when main asks, says so, exits 0 and frees the data for the next owner', async () => {
