@@ -8,7 +8,7 @@ import type { RpcResult } from './wire.js';
 
 /** Who is calling: lets a handler tell the UI from the CLI, and record it. */
 export interface CallContext {
-  origin: 'ui' | 'cli';
+  origin: 'ui' | 'cli' | 'schedule';
 }
 
 /** One handler per method: a missing one is a compile error. */

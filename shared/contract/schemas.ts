@@ -80,9 +80,13 @@ export const Run = z.object({
   sectionId: z.string(),
   sectionTitle: z.string(),
   operator: z.string(),
-  /** Where command steps run: `local` for this machine. */
+  /**
+   * Where the run's command steps were to run when it started: `local` (this machine), `host:<name>` or
+   * `tag:<tag>`. Each attempt records where it actually ran.
+   */
   target: z.string(),
-  origin: z.enum(['ui', 'cli']),
+  /** Who started it: a window, the command line, or a schedule. */
+  origin: z.enum(['ui', 'cli', 'schedule']),
   status: RunStatus,
   startedAt: z.string(),
   endedAt: z.string().nullable(),

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate } from '../../electron/services/store/db.js';
+import { hostKeyId } from '../../electron/services/store/host-key-id.js';
 import { migrations } from '../../electron/services/store/migrations/index.js';
+import { StoreError } from '../../electron/services/store/store-error.js';
 
 let dir: string;
 beforeEach(() => {
@@ -75,6 +77,180 @@ describe('migration 003 (hosts)', () => {
     ).toThrow(/UNIQUE/);
     expect(() => db.prepare(`INSERT INTO section_targets VALUES ('nope', 's', '{}', 't')`).run()).toThrow(/FOREIGN KEY/);
     db.prepare(`INSERT INTO section_targets VALUES ('rb-1', 's', '{"kind":"local"}', 't')`).run();
+    db.close();
+  });
+});
+
+describe('migration 004 (mergeable)', () => {
+  const DEV = '0190b6a4-0000-7000-8000-00000000000a';
+  const OTHER = '0190b6a4-0000-7000-8000-00000000000b';
+
+  /** A version-3 database with data in every table, the second version of ops.md imported with the clock set back. */
+  function version3(file: string): BetterSqlite3.Database {
+    const db = new BetterSqlite3(join(dir, file));
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations.slice(0, 3));
+    db.exec(`
+      INSERT INTO meta VALUES ('device_id', '${DEV}');
+      INSERT INTO runbooks VALUES ('rb-1', '${DEV}', '/x/ops.md', '2026-01-01T00:00:00.000Z');
+      INSERT INTO runbook_versions VALUES ('v-1', '${DEV}', 'rb-1', 1, 'abc', 'Ops', '2026-01-01T10:00:00.000Z', '{"a":1}', '{"s":1}');
+      INSERT INTO runbook_versions VALUES ('v-2', '${DEV}', 'rb-1', 2, 'def', 'Ops 2', '2026-01-01T09:00:00.000Z', '{"a":2}', '{"s":2}');
+      INSERT INTO settings VALUES ('operator', 'ana');
+      INSERT INTO param_values VALUES ('rb-1', 'name', 'world', '2026-01-02T00:00:00.000Z');
+      INSERT INTO runs VALUES ('run-1', '${DEV}', 'rb-1', 'v-2', 'sec', 'Deploy', 'ana', 'local', 'cli', '2026-01-02T00:00:00.000Z');
+      INSERT INTO run_events VALUES ('e-1', '${DEV}', 'run-1', 1, '2026-01-02T00:00:00.000Z', 'run.started', NULL, NULL, '{"pid":1}');
+      INSERT INTO output_chunks VALUES ('c-1', '${DEV}', 'run-1', 'a-1', 'st', 0, 'stdout', 'hi', '2026-01-02T00:00:01.000Z');
+      INSERT INTO hosts VALUES ('h-1', '${DEV}', 'web1', '10.0.0.5', 22, 'deploy', '~/.ssh/id', NULL, '["bastion"]', '["web"]', 'n', 1, 'ssh-config', '2026-01-03T00:00:00.000Z');
+      INSERT INTO host_keys VALUES ('k-1', '${DEV}', 'web1', 22, 'ssh-ed25519', 'AAAA1', 'SHA256:one', '2026-01-04T00:00:00.000Z');
+      INSERT INTO host_keys VALUES ('k-2', '${DEV}', '10.0.0.5', 22, 'ssh-rsa', 'AAAA2', 'SHA256:two', 'not a time');
+      INSERT INTO section_targets VALUES ('rb-1', 'sec', '{"kind":"host","host":"web1"}', '2026-01-05T00:00:00.000Z');
+    `);
+    return db;
+  }
+  const all = (db: BetterSqlite3.Database, sql: string): unknown[] => db.prepare(sql).all();
+  const ms = (iso: string): string => String(Date.parse(iso)).padStart(15, '0');
+
+  it('keeps every row of a version-3 database, stamps the registers and orders versions as they were', () => {
+    const db = version3('v3.db');
+    const before = Object.fromEntries(
+      ['meta', 'runbooks', 'runbook_versions', 'settings', 'param_values', 'runs', 'run_events', 'output_chunks', 'hosts', 'host_keys', 'section_targets'].map(
+        (t) => [t, all(db, `SELECT * FROM ${t} ORDER BY rowid`)],
+      ),
+    );
+    for (const [table, rows] of Object.entries(before)) expect(rows.length, table).toBeGreaterThan(0);
+
+    migrate(db, migrations.slice(0, 4));
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+
+    // Every old column keeps its values; the new ones are the registers' stamps and tombstone flags.
+    const keep = (table: string, columns: string): unknown[] => all(db, `SELECT ${columns} FROM ${table} ORDER BY rowid`);
+    const oldColumns = (table: string): string => Object.keys((before[table] as Array<Record<string, unknown>>)[0]!).join(', ');
+    for (const table of ['runbooks', 'runbook_versions', 'run_events', 'output_chunks', 'hosts', 'section_targets', 'param_values', 'settings']) {
+      expect(keep(table, oldColumns(table)), table).toEqual(before[table]);
+    }
+    expect(keep('runs', oldColumns('runs').replace('target', `json_extract(target, '$.kind') AS target`))).toEqual(before.runs);
+    expect(all(db, 'SELECT target, origin FROM runs')).toEqual([{ target: '{"kind":"local"}', origin: 'cli' }]);
+    expect(keep('host_keys', 'device_id, host, port, key_type, key, fingerprint, added_at')).toEqual(
+      (before.host_keys as Array<Record<string, unknown>>).map(({ id: _id, ...rest }) => rest),
+    );
+
+    // Host keys take the id derived from the key, as the store computes it.
+    expect(all(db, 'SELECT id FROM host_keys ORDER BY rowid')).toEqual([
+      { id: hostKeyId('web1', 22, 'ssh-ed25519', 'AAAA1') },
+      { id: hostKeyId('10.0.0.5', 22, 'ssh-rsa', 'AAAA2') },
+    ]);
+
+    // Registers: stamped from their own times (none: the earliest), by this device, none deleted.
+    expect(all(db, 'SELECT hlc, device_id, deleted FROM hosts')).toEqual([{ hlc: `${ms('2026-01-03T00:00:00.000Z')}-000000-${DEV}`, device_id: DEV, deleted: 0 }]);
+    expect(all(db, 'SELECT hlc, deleted FROM host_keys ORDER BY rowid')).toEqual([
+      { hlc: `${ms('2026-01-04T00:00:00.000Z')}-000000-${DEV}`, deleted: 0 },
+      { hlc: `000000000000000-000000-${DEV}`, deleted: 0 },
+    ]);
+    expect(all(db, 'SELECT hlc, device_id, deleted FROM section_targets')).toEqual([{ hlc: `${ms('2026-01-05T00:00:00.000Z')}-000000-${DEV}`, device_id: DEV, deleted: 0 }]);
+    expect(all(db, 'SELECT hlc, device_id, deleted FROM param_values')).toEqual([{ hlc: `${ms('2026-01-02T00:00:00.000Z')}-000000-${DEV}`, device_id: DEV, deleted: 0 }]);
+    expect(all(db, 'SELECT hlc, device_id, deleted FROM settings')).toEqual([{ hlc: `000000000000000-000000-${DEV}`, device_id: DEV, deleted: 0 }]);
+
+    // Version 2 was imported with the clock set back, yet still sorts after version 1.
+    expect(all(db, 'SELECT id, hlc FROM runbook_versions ORDER BY hlc')).toEqual([
+      { id: 'v-1', hlc: `${ms('2026-01-01T10:00:00.000Z')}-000001-${DEV}` },
+      { id: 'v-2', hlc: `${ms('2026-01-01T10:00:00.000Z')}-000002-${DEV}` },
+    ]);
+    // The device clock starts past every stamp made.
+    expect(all(db, "SELECT value FROM meta WHERE key = 'hlc'")).toEqual([{ value: `${ms('2026-01-05T00:00:00.000Z')}-000000-${DEV}` }]);
+
+    // Indexes and triggers of the rebuilt tables are back.
+    const names = (type: string): string[] => (all(db, `SELECT name FROM sqlite_master WHERE type = '${type}' ORDER BY name`) as Array<{ name: string }>).map((r) => r.name);
+    expect(names('index').filter((n) => !n.startsWith('sqlite_autoindex'))).toEqual(['host_keys_by_host', 'hosts_by_name', 'runbook_versions_by_runbook', 'runs_by_runbook', 'runs_by_start']);
+    expect(names('trigger')).toEqual([
+      'output_chunks_by_run_device', 'output_chunks_no_delete', 'output_chunks_no_update',
+      'run_events_by_run_device', 'run_events_no_delete', 'run_events_no_update',
+      'runbook_versions_no_delete', 'runbook_versions_no_update',
+      'runbooks_no_delete', 'runbooks_no_update',
+      'runs_no_delete', 'runs_no_update',
+    ]);
+    db.close();
+  });
+
+  it('drops the rules two devices would both break, and keeps the ones that hold', () => {
+    const db = version3('v3-rules.db');
+    migrate(db, migrations.slice(0, 4));
+    // Another device's runbook of the same path, a version number another device also gave, a second host named web1.
+    db.exec(`
+      INSERT INTO runbooks VALUES ('rb-2', '${OTHER}', '/x/ops.md', 't');
+      INSERT INTO runbook_versions VALUES ('v-3', '${OTHER}', 'rb-1', 2, '001-000000-${OTHER}', 'x', 'Ops?', 't', '{}', '{}');
+      INSERT INTO hosts VALUES ('h-2', '${OTHER}', 'web1', 'x', 22, NULL, NULL, NULL, '[]', '[]', '', 0, 'manual', 't', '001-000000-${OTHER}', 0);
+    `);
+    expect(() => db.exec(`INSERT INTO runbooks VALUES ('rb-3', '${DEV}', '/x/ops.md', 't')`)).toThrow(/UNIQUE/);
+    expect(() => db.exec(`INSERT INTO runs VALUES ('run-2', '${DEV}', 'rb-1', 'v-1', 's', 'S', 'a', 'local', 'ui', 't')`)).toThrow(/CHECK/);
+    expect(() => db.exec(`INSERT INTO runs VALUES ('run-2', '${DEV}', 'rb-1', 'v-1', 's', 'S', 'a', '{"kind":"local"}', 'cron', 't')`)).toThrow(/CHECK/);
+    db.exec(`INSERT INTO runs VALUES ('run-2', '${DEV}', 'rb-1', 'v-1', 's', 'S', 'a', '{"kind":"tag","tag":"web"}', 'schedule', 't')`);
+
+    // Append-only tables still refuse every change, rebuilt or not.
+    for (const sql of [
+      "UPDATE runbooks SET source_path = 'y'",
+      'DELETE FROM runbooks',
+      "UPDATE runbook_versions SET title = 'x'",
+      'DELETE FROM runbook_versions',
+      "UPDATE runs SET operator = 'mallory'",
+      'DELETE FROM runs',
+      "UPDATE run_events SET type = 'x'",
+      'DELETE FROM run_events',
+      "UPDATE output_chunks SET data = 'x'",
+      'DELETE FROM output_chunks',
+    ]) {
+      expect(() => db.exec(sql), sql).toThrow(/append-only/);
+    }
+    // Foreign keys hold on the rebuilt tables and on those that point at them.
+    for (const sql of [
+      `INSERT INTO runbook_versions VALUES ('v-9', '${DEV}', 'nope', 1, 'h', 's', 't', 't', '{}', '{}')`,
+      `INSERT INTO runs VALUES ('run-9', '${DEV}', 'rb-1', 'nope', 's', 'S', 'a', '{"kind":"local"}', 'ui', 't')`,
+      `INSERT INTO run_events VALUES ('e-9', '${DEV}', 'nope', 1, 't', 'x', NULL, NULL, '{}')`,
+      `INSERT INTO output_chunks VALUES ('c-9', '${DEV}', 'nope', 'a', 's', 0, 'stdout', 'x', 't')`,
+      `INSERT INTO section_targets VALUES ('nope', 's', '{}', 't', '${DEV}', 'h', 0)`,
+      `INSERT INTO param_values VALUES ('nope', 'n', 'v', 't', '${DEV}', 'h', 0)`,
+    ]) {
+      expect(() => db.exec(sql), sql).toThrow(/FOREIGN KEY/);
+    }
+    // A run's history is written by the device that started it, and no other.
+    expect(() => db.exec(`INSERT INTO run_events VALUES ('e-2', '${OTHER}', 'run-1', 2, 't', 'note.added', NULL, NULL, '{}')`)).toThrow(/only the device that started a run/);
+    expect(() => db.exec(`INSERT INTO output_chunks VALUES ('c-2', '${OTHER}', 'run-1', 'a-1', 'st', 1, 'stdout', 'x', 't')`)).toThrow(/only the device that started a run/);
+    db.exec(`INSERT INTO run_events VALUES ('e-2', '${DEV}', 'run-1', 2, 't', 'note.added', NULL, NULL, '{}')`);
+    db.close();
+  });
+
+  it('gives a version-3 database without a device id one, for the rows that had none', () => {
+    const db = new BetterSqlite3(join(dir, 'v3-nodevice.db'));
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations.slice(0, 3));
+    db.exec("INSERT INTO settings VALUES ('theme', 'light')");
+    migrate(db, migrations.slice(0, 4));
+    const device = (db.prepare("SELECT value FROM meta WHERE key = 'device_id'").get() as { value: string }).value;
+    expect(device).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+    expect(db.prepare('SELECT device_id, hlc FROM settings').get()).toEqual({ device_id: device, hlc: `000000000000000-000000-${device}` });
+    db.close();
+  });
+
+  it('refuses to commit a rebuild that leaves a foreign key broken: the database stays at version 3, foreign keys on', () => {
+    const db = version3('v3-broken.db');
+    db.pragma('foreign_keys = OFF');
+    db.exec("INSERT INTO param_values VALUES ('gone', 'n', 'v', 't')"); // written by something that had them off
+    db.pragma('foreign_keys = ON');
+    const error = (() => {
+      try {
+        migrate(db, migrations.slice(0, 4));
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).message).toMatch(/migration 4 \(mergeable\) failed: 1 rows would break a foreign key \(param_values .*-> runbooks\).*stays at version 3/);
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.prepare('SELECT count(*) AS n FROM runbook_versions').get()).toEqual({ n: 2 });
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE '%_new'").get()).toEqual({ n: 0 });
     db.close();
   });
 });

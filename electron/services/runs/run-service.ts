@@ -16,7 +16,7 @@ import type { ExecService } from '../exec/local-exec.js';
 import type { HostStore } from '../store/host-store.js';
 import { createAttemptLauncher, type AttemptSpec, type RemoteRunner, type Running } from './attempts.js';
 import type { LibraryStore } from '../store/library-store.js';
-import type { RunEventRow, RunRow, RunStore } from '../store/run-store.js';
+import type { RunEventRow, RunOrigin, RunRow, RunStore } from '../store/run-store.js';
 import { identify, isSameProcessAlive, signalGroupIfAlive, type ProcessIdentity } from './process-identity.js';
 import { createRunFold, findSection, foldRun, sectionSteps, type RunFold } from './run-state.js';
 
@@ -199,7 +199,11 @@ export function createRunService(deps: RunServiceDeps) {
     append({ runId, type, at: now(), stepId, attemptId, data });
 
   return {
-    start(input: { runbookId: string; sectionId: string; versionId?: string | undefined; origin: 'ui' | 'cli' }): RunDetail {
+    /**
+     * Records a run of one section. Its target is `target` if given, else the section's remembered one (this machine
+     * if none): where the run's steps were to go when it started; each attempt records where it actually ran.
+     */
+    start(input: { runbookId: string; sectionId: string; versionId?: string | undefined; origin: RunOrigin; target?: Target | undefined }): RunDetail {
       const rb = library.get(input.runbookId);
       const version = input.versionId ? library.getVersion(input.versionId) : { ...rb.version, document: rb.document };
       if (version.runbookId !== rb.id) throw new ContractError('invalid_input', 'that version belongs to another runbook');
@@ -211,7 +215,7 @@ export function createRunService(deps: RunServiceDeps) {
         sectionId: section.id,
         sectionTitle: section.title,
         operator: deps.operator(),
-        target: 'local',
+        target: input.target ?? deps.hosts?.target(rb.id, section.id) ?? { kind: 'local' },
         origin: input.origin,
         startedAt: now(),
       });

@@ -165,7 +165,9 @@ function flushInBackground(db: Database, durability: Durability): void {
 
 /**
  * Applies each migration newer than the database's `user_version`, each in its own transaction together with the
- * version bump, so a failing migration leaves the database at the version before it.
+ * version bump, so a failing migration leaves the database at the version before it. A migration that rebuilds
+ * tables runs with foreign keys off (SQLite's 12-step ALTER TABLE procedure) and commits only if
+ * `PRAGMA foreign_key_check` finds nothing broken; foreign keys are then as they were before.
  */
 export function migrate(db: Database, migrations: readonly Migration[]): void {
   checkMigrationList(migrations);
@@ -173,10 +175,15 @@ export function migrate(db: Database, migrations: readonly Migration[]): void {
   refuseTooNew(db.name, current, migrations);
   for (const migration of migrations) {
     if (migration.version <= current) continue;
+    for (const [name, fn] of Object.entries(migration.functions ?? {})) db.function(name, { deterministic: false }, fn);
     const apply = db.transaction(() => {
       db.exec(migration.up);
+      if (migration.rebuildsTables) refuseBrokenForeignKeys(db);
       db.pragma(`user_version = ${migration.version}`);
     });
+    const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+    // Outside the transaction: inside one this pragma does nothing.
+    if (migration.rebuildsTables && foreignKeys === 1) db.pragma('foreign_keys = OFF');
     try {
       apply.immediate();
     } catch (error) {
@@ -187,8 +194,20 @@ export function migrate(db: Database, migrations: readonly Migration[]): void {
         [],
         { cause: error },
       );
+    } finally {
+      if (migration.rebuildsTables && foreignKeys === 1) db.pragma('foreign_keys = ON');
     }
   }
+}
+
+function refuseBrokenForeignKeys(db: Database): void {
+  const broken = db.pragma('foreign_key_check') as Array<{ table: string; rowid: number | null; parent: string }>;
+  if (broken.length === 0) return;
+  const first = broken
+    .slice(0, 5)
+    .map((row) => `${row.table} row ${row.rowid ?? '?'} -> ${row.parent}`)
+    .join(', ');
+  throw new Error(`${broken.length} rows would break a foreign key (${first})`);
 }
 
 /** This device's id: a UUIDv7 made the first time it is asked for and kept in `meta` from then on. */

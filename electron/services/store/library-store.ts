@@ -1,11 +1,15 @@
 /**
- * The runbook library on disk: which files were imported, and every version imported from each, kept forever.
- * Re-importing an unchanged file writes nothing; a changed one appends a version.
+ * The runbook library on disk: which files each device imported, and every version imported from each, kept
+ * forever. Re-importing an unchanged file writes nothing; a changed one appends a version. Versions are ordered by
+ * their HLC stamp, so the latest stays the latest with the clock set back or versions merged from another device;
+ * their numbers are for display. A path names this device's runbook: another device's file at the same path is
+ * another runbook.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { Runbook } from '../../../shared/model/runbook.js';
 import { RunbookSummary } from '../../../shared/model/summary.js';
 import type { Database } from './db.js';
+import { createDeviceClock } from './device-clock.js';
 import { StoreError } from './store-error.js';
 
 export interface Clock {
@@ -30,6 +34,8 @@ export interface SaveResult {
 
 export interface RunbookListEntry {
   id: string;
+  /** The device that imported it. */
+  deviceId: string;
   title: string;
   path: string;
   latestVersion: number;
@@ -70,17 +76,19 @@ export interface RunbookDetail extends RunbookRecord {
 }
 
 export interface LibraryStore {
+  /** Saves an import of `path` on this device (into this device's runbook of that path). */
   saveImport(path: string, sha256: string, runbook: Runbook, summary: RunbookSummary): SaveResult;
   list(): RunbookListEntry[];
   /**
-   * Finds one runbook by id, path (`query` itself or `resolvedPath`, the query made absolute by the caller), id
-   * prefix, title, or title prefix (both case-insensitive), in that order of preference.
+   * Finds one runbook by id, path (`query` itself or `resolvedPath`, the query made absolute by the caller; this
+   * device's runbook of that path before another device's), id prefix, title, or title prefix (both
+   * case-insensitive), in that order of preference.
    * Throws StoreError `not_found` or `ambiguous`.
    */
   get(query: string, resolvedPath?: string): RunbookDetail;
   /** Throws StoreError `not_found`. */
   getVersion(versionId: string): VersionDetail;
-  /** Every version of one runbook, oldest first, without documents. */
+  /** Every version of one runbook, oldest first (by HLC stamp), without documents. */
   listVersions(runbookId: string): VersionRecord[];
 }
 
@@ -107,6 +115,7 @@ interface VersionRow {
 
 interface ListRow {
   id: string;
+  device_id: string;
   source_path: string;
   title: string;
   version: number;
@@ -119,11 +128,13 @@ interface ListRow {
 const VERSION_COLUMNS = 'id, device_id, runbook_id, version, sha256, title, imported_at, summary';
 
 export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): LibraryStore {
-  const runbookByPath = db.prepare<[string], RunbookRow>('SELECT * FROM runbooks WHERE source_path = ?');
+  const hlc = createDeviceClock(db, deviceId, () => clock.now().getTime());
+  const runbookByPath = db.prepare<[string, string], RunbookRow>('SELECT * FROM runbooks WHERE device_id = ? AND source_path = ?');
   const runbookById = db.prepare<[string], RunbookRow>('SELECT * FROM runbooks WHERE id = ?');
   const latestVersion = db.prepare<[string], VersionRow>(
-    `SELECT ${VERSION_COLUMNS} FROM runbook_versions WHERE runbook_id = ? ORDER BY version DESC LIMIT 1`,
+    `SELECT ${VERSION_COLUMNS} FROM runbook_versions WHERE runbook_id = ? ORDER BY hlc DESC LIMIT 1`,
   );
+  const highestNumber = db.prepare<[string], { n: number | null }>('SELECT MAX(version) AS n FROM runbook_versions WHERE runbook_id = ?');
   const versionCount = db.prepare<[string], { n: number }>(
     'SELECT COUNT(*) AS n FROM runbook_versions WHERE runbook_id = ?',
   );
@@ -132,28 +143,27 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
   );
   const documentOf = db.prepare<[string], { document: string }>('SELECT document FROM runbook_versions WHERE id = ?');
   const versionsOf = db.prepare<[string], VersionRow>(
-    `SELECT ${VERSION_COLUMNS} FROM runbook_versions WHERE runbook_id = ? ORDER BY version`,
+    `SELECT ${VERSION_COLUMNS} FROM runbook_versions WHERE runbook_id = ? ORDER BY hlc`,
   );
   const insertRunbook = db.prepare<[string, string, string, string]>(
     'INSERT INTO runbooks (id, device_id, source_path, created_at) VALUES (?, ?, ?, ?)',
   );
-  const insertVersion = db.prepare<[string, string, string, number, string, string, string, string, string]>(
-    `INSERT INTO runbook_versions (id, device_id, runbook_id, version, sha256, title, imported_at, document, summary)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  const insertVersion = db.prepare<[string, string, string, number, string, string, string, string, string, string]>(
+    `INSERT INTO runbook_versions (id, device_id, runbook_id, version, hlc, sha256, title, imported_at, document, summary)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const listRows = db.prepare<[], ListRow>(`
-    SELECT r.id, r.source_path, v.title, v.version, v.imported_at, v.sha256, v.summary,
+    SELECT r.id, r.device_id, r.source_path, v.title, v.version, v.imported_at, v.sha256, v.summary,
            (SELECT COUNT(*) FROM runbook_versions c WHERE c.runbook_id = r.id) AS versions
     FROM runbooks r
     JOIN runbook_versions v
-      ON v.runbook_id = r.id
-     AND v.version = (SELECT MAX(m.version) FROM runbook_versions m WHERE m.runbook_id = r.id)
-    ORDER BY v.title COLLATE NOCASE, r.source_path`);
+      ON v.id = (SELECT m.id FROM runbook_versions m WHERE m.runbook_id = r.id ORDER BY m.hlc DESC LIMIT 1)
+    ORDER BY v.title COLLATE NOCASE, r.source_path, r.id`);
 
   const save = db.transaction(
     (path: string, sha256: string, runbook: Runbook, summary: RunbookSummary): SaveResult => {
       const now = clock.now().toISOString();
-      const existing = runbookByPath.get(path);
+      const existing = runbookByPath.get(deviceId, path);
       const runbookId = existing?.id ?? uuidv7();
       if (!existing) insertRunbook.run(runbookId, deviceId, path, now);
       const latest = existing ? latestVersion.get(runbookId) : undefined;
@@ -161,12 +171,14 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
         return { runbookId, versionId: latest.id, version: latest.version, status: 'unchanged' };
       }
       const versionId = uuidv7();
-      const version = (latest?.version ?? 0) + 1;
+      // The number shown: one past the highest, which on one device is the count of versions.
+      const version = (highestNumber.get(runbookId)?.n ?? 0) + 1;
       insertVersion.run(
         versionId,
         deviceId,
         runbookId,
         version,
+        hlc.next(),
         sha256,
         runbook.title,
         now,
@@ -180,6 +192,7 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
   const list = (): RunbookListEntry[] =>
     listRows.all().map((row) => ({
       id: row.id,
+      deviceId: row.device_id,
       title: row.title,
       path: row.source_path,
       latestVersion: row.version,
@@ -210,6 +223,7 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
     const entries = list();
     const tiers: Array<(entry: RunbookListEntry) => boolean> = [
       (entry) => entry.id === lower,
+      (entry) => (entry.path === q || entry.path === resolvedPath) && entry.deviceId === deviceId,
       (entry) => entry.path === q || entry.path === resolvedPath,
       (entry) => lower.length >= MIN_ID_PREFIX && /^[0-9a-f-]+$/.test(lower) && entry.id.startsWith(lower),
       (entry) => entry.title.toLowerCase() === lower,

@@ -1,10 +1,14 @@
 /**
  * Reads and appends run history (runs, run_events, output_chunks) and the small mutable tables (settings, last
- * parameter values). Appends are synchronous and committed before anyone is told, so whatever a client has seen
- * survives a crash of the process.
+ * parameter values: registers stamped by this device's HLC, see merge-classes.ts). Appends are synchronous and
+ * committed before anyone is told, so whatever a client has seen survives a crash of the process.
  */
 import { v7 as uuidv7 } from 'uuid';
+import type { Target } from '../../../shared/contract/hosts.js';
 import type { Database } from './db.js';
+import { createDeviceClock } from './device-clock.js';
+
+export type RunOrigin = 'ui' | 'cli' | 'schedule';
 
 export interface RunRow {
   id: string;
@@ -13,8 +17,9 @@ export interface RunRow {
   sectionId: string;
   sectionTitle: string;
   operator: string;
-  target: string;
-  origin: 'ui' | 'cli';
+  /** Where the run's command steps were to run when it started (each attempt records where it ran). */
+  target: Target;
+  origin: RunOrigin;
   startedAt: string;
 }
 
@@ -43,7 +48,10 @@ export interface RunStore {
   insertRun(run: Omit<RunRow, 'id'>): RunRow;
   getRun(id: string): RunRow | undefined;
   listRuns(opts: { runbookId?: string; limit: number }): RunRow[];
-  /** Runs that have no end event: running now, or cut off by a crash. */
+  /**
+   * This device's runs that have no end event: running now, or cut off by a crash. Another device's open run is
+   * that device's to end (only the device that started a run appends to it).
+   */
   openRunIds(): string[];
   appendEvent(event: Omit<RunEventRow, 'id' | 'seq'>): RunEventRow;
   events(runId: string): RunEventRow[];
@@ -71,7 +79,7 @@ interface RunDbRow {
   section_title: string;
   operator: string;
   target: string;
-  origin: 'ui' | 'cli';
+  origin: RunOrigin;
   started_at: string;
 }
 
@@ -93,7 +101,7 @@ const toRun = (r: RunDbRow): RunRow => ({
   sectionId: r.section_id,
   sectionTitle: r.section_title,
   operator: r.operator,
-  target: r.target,
+  target: JSON.parse(r.target) as Target,
   origin: r.origin,
   startedAt: r.started_at,
 });
@@ -109,7 +117,8 @@ const toEvent = (r: EventDbRow): RunEventRow => ({
   data: JSON.parse(r.data) as Record<string, unknown>,
 });
 
-export function createRunStore(db: Database, deviceId: string): RunStore {
+export function createRunStore(db: Database, deviceId: string, clock: { now(): Date } = { now: () => new Date() }): RunStore {
+  const hlc = createDeviceClock(db, deviceId, () => clock.now().getTime());
   const insertRun = db.prepare(
     'INSERT INTO runs (id, device_id, runbook_id, version_id, section_id, section_title, operator, target, origin, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -129,7 +138,7 @@ export function createRunStore(db: Database, deviceId: string): RunStore {
   const selectEventsAfter = db.prepare('SELECT * FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq');
   const maxSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM run_events WHERE run_id = ?');
   const openRuns = db.prepare(
-    `SELECT id FROM runs WHERE id NOT IN (SELECT run_id FROM run_events WHERE type IN (${RUN_END_EVENTS.map(() => '?').join(', ')}))`,
+    `SELECT id FROM runs WHERE device_id = ? AND id NOT IN (SELECT run_id FROM run_events WHERE type IN (${RUN_END_EVENTS.map(() => '?').join(', ')}))`,
   );
 
   const appendEvent = db.transaction((event: Omit<RunEventRow, 'id' | 'seq'>): RunEventRow => {
@@ -142,7 +151,7 @@ export function createRunStore(db: Database, deviceId: string): RunStore {
   return {
     insertRun(run) {
       const row: RunRow = { ...run, id: uuidv7() };
-      insertRun.run(row.id, deviceId, row.runbookId, row.versionId, row.sectionId, row.sectionTitle, row.operator, row.target, row.origin, row.startedAt);
+      insertRun.run(row.id, deviceId, row.runbookId, row.versionId, row.sectionId, row.sectionTitle, row.operator, JSON.stringify(row.target), row.origin, row.startedAt);
       return row;
     },
     getRun(id) {
@@ -156,7 +165,7 @@ export function createRunStore(db: Database, deviceId: string): RunStore {
       return (rows as RunDbRow[]).map(toRun);
     },
     openRunIds() {
-      return (openRuns.all(...RUN_END_EVENTS) as Array<{ id: string }>).map((r) => r.id);
+      return (openRuns.all(deviceId, ...RUN_END_EVENTS) as Array<{ id: string }>).map((r) => r.id);
     },
     appendEvent: (event) => appendEvent.immediate(event),
     events(runId) {
@@ -197,22 +206,26 @@ export function createRunStore(db: Database, deviceId: string): RunStore {
       return new Map(attemptIds.map((id) => [id, ((lastChunk.get(id) as { m: number | null }).m ?? -1) + 1]));
     },
     getSetting(key) {
-      const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+      const row = db.prepare('SELECT value FROM settings WHERE key = ? AND deleted = 0').get(key) as { value: string } | undefined;
       return row?.value;
     },
     setSetting(key, value) {
-      db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, value);
+      db.prepare(
+        `INSERT INTO settings (key, value, device_id, hlc, deleted) VALUES (?, ?, ?, ?, 0)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, device_id = excluded.device_id, hlc = excluded.hlc, deleted = 0`,
+      ).run(key, value, deviceId, hlc.next());
     },
     lastParams(runbookId) {
-      const rows = db.prepare('SELECT name, value FROM param_values WHERE runbook_id = ?').all(runbookId) as Array<{ name: string; value: string }>;
+      const rows = db.prepare('SELECT name, value FROM param_values WHERE runbook_id = ? AND deleted = 0').all(runbookId) as Array<{ name: string; value: string }>;
       return Object.fromEntries(rows.map((r) => [r.name, r.value]));
     },
     saveParams(runbookId, values, at) {
       const upsert = db.prepare(
-        'INSERT INTO param_values (runbook_id, name, value, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (runbook_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+        `INSERT INTO param_values (runbook_id, name, value, updated_at, device_id, hlc, deleted) VALUES (?, ?, ?, ?, ?, ?, 0)
+         ON CONFLICT (runbook_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, device_id = excluded.device_id, hlc = excluded.hlc, deleted = 0`,
       );
       db.transaction(() => {
-        for (const [name, value] of Object.entries(values)) upsert.run(runbookId, name, value, at);
+        for (const [name, value] of Object.entries(values)) upsert.run(runbookId, name, value, at, deviceId, hlc.next());
       })();
     },
   };

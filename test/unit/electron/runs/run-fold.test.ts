@@ -22,7 +22,7 @@ describe('incremental run fold', () => {
     const document = await importText(markdown);
     const section = document.sections[0]!.sections[0]!;
     const [check, build, ship] = sectionSteps(section);
-    const run: RunRow = { id: 'run-1', runbookId: 'rb', versionId: 'v1', sectionId: section.id, sectionTitle: section.title, operator: 'ana', target: 'local', origin: 'ui', startedAt: '2026-11-24T08:00:00.000Z' };
+    const run: RunRow = { id: 'run-1', runbookId: 'rb', versionId: 'v1', sectionId: section.id, sectionTitle: section.title, operator: 'ana', target: { kind: 'local' }, origin: 'ui', startedAt: '2026-11-24T08:00:00.000Z' };
     let seq = 0;
     const ev = (type: string, data: Record<string, unknown>, stepId: string | null = null, attemptId: string | null = null): RunEventRow => ({
       id: `e${++seq}`, runId: run.id, seq, at: `2026-11-24T08:00:${String(seq).padStart(2, '0')}.000Z`, type, stepId, attemptId, data,
