@@ -78,7 +78,7 @@ export function createSectionRunner(deps: { runs: RunService }): SectionRunner {
 
   return {
     start(request) {
-      const detail = runs.start({ runbookId: request.runbookId, sectionId: request.sectionId, versionId: request.versionId, origin: request.origin });
+      const detail = runs.start({ runbookId: request.runbookId, sectionId: request.sectionId, versionId: request.versionId, origin: request.origin, target: request.target });
       if (!sectionSteps(detail.section).some((s) => s.kind === 'command')) {
         void runs.abort(detail.run.id, 'no command steps to run');
         throw new ContractError('invalid_input', `section "${detail.run.sectionTitle}" has no command steps to run`);

@@ -126,4 +126,23 @@ describe('fan-out over a tag', () => {
     expect(await again('hosts.test', { name: 'web-2' })).toMatchObject({ ok: true, fingerprint: fingerprintOf(servers[1]!.hostPublicKey) });
     expect(asked).toEqual([]);
   }, 60_000);
+
+  it('runs a section unattended on one host and records that host as the run\'s target', async () => {
+    const call = callerFor(host);
+    const runbook = join(dir, 'one.md');
+    writeFileSync(runbook, '# One\n\n```bash\n# 1. Where am I\necho "on $(hostname)"\n\n# 2. And again\necho again\n```\n');
+    const imported = await call('runbooks.import', { path: runbook });
+    const rb = await call('runbooks.get', { id: imported.runbookId });
+    const section = rb.document.sections[0]!;
+    const started = await call('runs.runSection', { runbookId: imported.runbookId, sectionId: section.id, params: {}, target: { kind: 'host', host: 'web-2' } });
+    expect(started.run).toMatchObject({ target: 'host:web-2', origin: 'cli' });
+    let detail: RunDetail = started;
+    for (let i = 0; i < 400 && detail.run.status === 'running'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      detail = await call('runs.get', { runId: started.run.id });
+    }
+    expect(detail.run.status).toBe('completed');
+    expect(detail.steps.map((s) => [s.status, s.attempts[0]?.host])).toEqual([['succeeded', 'web-2'], ['succeeded', 'web-2']]);
+    expect((await call('runs.list', {})).find((r) => r.id === started.run.id)?.target).toBe('host:web-2');
+  }, 60_000);
 });
