@@ -6,6 +6,13 @@ import { useNow } from '../../components/use-now.js';
 import { runKey, useRun } from '../../stores/run-store.js';
 import { useRunUi } from '../../stores/run-ui-store.js';
 import { TargetSelect } from './TargetSelect.js';
+import { targetLabel, valueToTarget } from './target-value.js';
+
+/** A run's recorded target (`local`, `host:web1`, `tag:web`) as it reads in a sentence. */
+function runTargetLabel(value: string): string {
+  const target = valueToTarget(value);
+  return target ? targetLabel(target) : value;
+}
 
 /** The run at a glance: what, who, status, progress, elapsed time, and the two ways to end it. */
 export function RunHeader({ run }: { run: Run }) {
@@ -26,7 +33,7 @@ export function RunHeader({ run }: { run: Run }) {
         <h1>{run.sectionTitle}</h1>
         <div className="muted small">
           {run.operator}
-          {active ? '' : ` · ${run.target === 'local' ? 'this machine' : run.target}`}
+          {active ? '' : ` · on ${runTargetLabel(run.target)}`}
           {run.origin === 'cli' ? ' · from the CLI' : ''} · started {formatDateTime(run.startedAt)}
         </div>
       </div>
