@@ -24,7 +24,8 @@ rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: tru
 try {
   await esbuild.build({
     absWorkingDir: root,
-    entryPoints: { cli: 'electron/host/cli.ts' },
+    // The import worker (electron/services/runbooks/import-parser.ts looks for it beside cli.js) shares the chunks.
+    entryPoints: { cli: 'electron/host/cli.ts', 'import-worker': 'electron/services/runbooks/import-worker.ts' },
     outdir: 'dist',
     bundle: true,
     platform: 'node',
@@ -40,7 +41,7 @@ try {
     define: { __OPSDECK_VERSION__: JSON.stringify(version) },
     logLevel: 'warning',
   });
-  built.push('dist/cli.js');
+  built.push('dist/cli.js', 'dist/import-worker.js');
   if (!cliOnly) {
     if (existsSync(new URL('./build-electron.mjs', import.meta.url))) {
       const { buildElectron } = await import('./build-electron.mjs');

@@ -143,40 +143,48 @@ export function createBuilder(input: BuilderInput) {
     walk(rest, { itemTitle: hasCodeBlock && title ? title : ctx.itemTitle, lead: null });
   };
 
+  /** One node; `next` is its following sibling, which a list ending in "...:" may introduce as its code. */
+  const visit = (node: RootContent, next: RootContent | undefined, ctx: BlockContext): void => {
+    switch (node.type) {
+      case 'heading':
+        openSection(node);
+        break;
+      case 'paragraph':
+        handleParagraph(node);
+        break;
+      case 'list':
+        handleList(node, ctx, next);
+        break;
+      case 'code':
+        blocks.code(node, { itemTitle: ctx.itemTitle, lead: leadFor(node) });
+        lead = null;
+        break;
+      case 'blockquote':
+        walk(node.children, ctx);
+        break;
+      case 'yaml':
+        frontTitle = /^title\s*[:=]\s*["']?(.+?)["']?\s*$/m.exec(node.value)?.[1] ?? frontTitle;
+        break;
+      case 'thematicBreak':
+        lead = null;
+        break;
+      default:
+        break;
+    }
+  };
+
   const walk = (nodes: RootContent[], ctx: BlockContext): void => {
-    nodes.forEach((node, i) => {
-      switch (node.type) {
-        case 'heading':
-          openSection(node);
-          break;
-        case 'paragraph':
-          handleParagraph(node);
-          break;
-        case 'list':
-          handleList(node, ctx, nodes[i + 1]);
-          break;
-        case 'code':
-          blocks.code(node, { itemTitle: ctx.itemTitle, lead: leadFor(node) });
-          lead = null;
-          break;
-        case 'blockquote':
-          walk(node.children, ctx);
-          break;
-        case 'yaml':
-          frontTitle = /^title\s*[:=]\s*["']?(.+?)["']?\s*$/m.exec(node.value)?.[1] ?? frontTitle;
-          break;
-        case 'thematicBreak':
-          lead = null;
-          break;
-        default:
-          break;
-      }
-    });
+    nodes.forEach((node, i) => visit(node, nodes[i + 1], ctx));
   };
 
   return {
-    build(tree: Root, sha256: string): Runbook {
-      walk(tree.children, { itemTitle: null, lead: null });
+    /** `onNode` hears, after each top-level node is built, the offset in the text where that node ends. */
+    build(tree: Root, sha256: string, onNode?: (builtChars: number) => void): Runbook {
+      const ctx: BlockContext = { itemTitle: null, lead: null };
+      tree.children.forEach((node, i) => {
+        visit(node, tree.children[i + 1], ctx);
+        onNode?.(node.position?.end.offset ?? 0);
+      });
       if (stepCount === 0) warn(1, 'no steps found: the file has no checklists, procedure items or code blocks');
       if (droppedWarnings > 0) warnings.push({ line: 1, message: `${droppedWarnings} more warnings not shown` });
       const sections = preamble ? [preamble, ...roots] : roots;

@@ -1,19 +1,20 @@
 /**
  * Imports runbook files into the library: checks the file the user named (exists, is a file, readable, not too
- * big) before reading it, runs the importer, summarizes the result and stores it as a new or unchanged version.
+ * big) before reading it, runs the importer (in a worker when given one: see import-parser.ts), summarizes the
+ * result and stores it as a new or unchanged version.
  */
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Runbook } from '../../../shared/model/runbook.js';
 import { importRunbook } from '../../../shared/runbook/index.js';
-import type { ShellParser } from '../../../shared/runbook/index.js';
+import type { ImportInput, ImportOutcome, ShellParser } from '../../../shared/runbook/index.js';
 import { MAX_RUNBOOK_BYTES } from '../../../shared/runbook/import.js';
 import type { LibraryStore, RunbookDetail, RunbookListEntry, SaveResult } from '../store/library-store.js';
 import { summarizeRunbook } from '../../../shared/model/summary.js';
 import type { RunbookSummary } from '../../../shared/model/summary.js';
 
-export type ImportErrorCode = 'not_found' | 'is_directory' | 'unreadable' | 'too_large' | 'not_text';
+/** `parse_failed`: the importer itself failed (its worker crashed or ran out of memory), not the file's fault as such. */
+export type ImportErrorCode = 'not_found' | 'is_directory' | 'unreadable' | 'too_large' | 'not_text' | 'parse_failed';
 
 /** Why a file was not imported; the message is one line, fit to print after the file's name. */
 export class ImportError extends Error {
@@ -34,10 +35,30 @@ export interface FileAccess {
   readFile(path: string): Promise<Uint8Array>;
 }
 
+/**
+ * Parses a runbook, possibly elsewhere (createImportParser().parse); `onProgress` hears `done` of `total`. The
+ * runbook's `source.sha256` must be that of `input.bytes`: it is what tells an unchanged file on re-import.
+ */
+export type ParseRunbook = (input: ImportInput, onProgress?: (done: number, total: number) => void) => Promise<ImportOutcome>;
+
+/** How far an import is; `path` is the stored path (`upload:<name>` for uploads). The last one has done === total. */
+export interface ImportProgress {
+  path: string;
+  done: number;
+  total: number;
+}
+
 export interface RunbookServiceDeps {
   store: LibraryStore;
+  /** Parses in this thread: uploads through importUpload, and everything when `parse` is absent. */
   shell: ShellParser;
   fs?: FileAccess;
+  /** Parses off the main thread; absent, importFile and importUploadAsync parse in this thread with `shell`. */
+  parse?: ParseRunbook;
+  /** Hears the progress of importFile and importUploadAsync imports once they have run for `progressAfterMs`. */
+  onProgress?: (progress: ImportProgress) => void;
+  /** Default PROGRESS_AFTER_MS. */
+  progressAfterMs?: number;
 }
 
 export interface ImportResult extends SaveResult {
@@ -53,9 +74,12 @@ export interface RunbookService {
   importFile(path: string): Promise<ImportResult>;
   /**
    * A runbook sent as text (browser file picker, drag and drop): stored under `upload:<file name>`, so uploading
-   * the same name again makes a new version. There is no file to refresh from.
+   * the same name again makes a new version. There is no file to refresh from. Parses in this thread, blocking it:
+   * kept for callers that need a result at once; importUploadAsync is the same off the main thread.
    */
   importUpload(fileName: string, content: string): ImportResult;
+  /** importUpload through `parse` (a worker), with progress. */
+  importUploadAsync(fileName: string, content: string): Promise<ImportResult>;
   list(): RunbookListEntry[];
   /** By id, id prefix, path (relative paths resolved against the working directory) or title; throws StoreError. */
   get(query: string): RunbookDetail;
@@ -66,7 +90,12 @@ const nodeFiles: FileAccess = { stat, readFile };
 /** Source paths of runbooks that arrived as text rather than from a file on this machine. */
 export const UPLOAD_PREFIX = 'upload:';
 
-export function createRunbookService({ store, shell, fs = nodeFiles }: RunbookServiceDeps): RunbookService {
+/** Imports quicker than this report no progress: a bar that flashes by is noise; a longer wait deserves one. */
+export const PROGRESS_AFTER_MS = 1000;
+
+export function createRunbookService(deps: RunbookServiceDeps): RunbookService {
+  const { store, shell, fs = nodeFiles, onProgress, progressAfterMs = PROGRESS_AFTER_MS } = deps;
+  const parse: ParseRunbook = deps.parse ?? (async (input, progress) => importRunbook(input, shell, { onProgress: progress }));
   const readChecked = async (path: string): Promise<Uint8Array> => {
     let info: Awaited<ReturnType<FileAccess['stat']>>;
     try {
@@ -88,28 +117,52 @@ export function createRunbookService({ store, shell, fs = nodeFiles }: RunbookSe
     }
   };
 
-  const importBytes = (absolute: string, bytes: Uint8Array): ImportResult => {
-      const outcome = importRunbook({ path: absolute, bytes }, shell);
-      if (!outcome.ok) throw new ImportError(outcome.error.code, outcome.error.message);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const summary = summarizeRunbook(outcome.runbook);
-      const saved = store.saveImport(absolute, sha256, outcome.runbook, summary);
-      if (saved.status !== 'unchanged') return { ...saved, path: absolute, summary, document: outcome.runbook };
-      const stored = store.getVersion(saved.versionId);
-      return { ...saved, path: absolute, summary: stored.summary, document: stored.document };
+  /** Stores what the importer made of a file. The importer's sha256 of the bytes is the file's: no second pass. */
+  const save = (path: string, outcome: ImportOutcome): ImportResult => {
+    if (!outcome.ok) throw new ImportError(outcome.error.code, outcome.error.message);
+    const summary = summarizeRunbook(outcome.runbook);
+    const saved = store.saveImport(path, outcome.runbook.source.sha256, outcome.runbook, summary);
+    if (saved.status !== 'unchanged') return { ...saved, path, summary, document: outcome.runbook };
+    const stored = store.getVersion(saved.versionId);
+    return { ...saved, path, summary: stored.summary, document: stored.document };
+  };
+
+  const parseReporting = async (path: string, bytes: Uint8Array): Promise<ImportOutcome> => {
+    const started = performance.now();
+    const shown = { any: false, done: 0, total: 0 };
+    try {
+      return await parse({ path, bytes }, onProgress && ((done, total) => {
+        if (!shown.any && performance.now() - started < progressAfterMs) return;
+        Object.assign(shown, { any: true, done, total });
+        onProgress({ path, done, total });
+      }));
+    } finally {
+      // A bar that was shown is finished, whatever the outcome.
+      if (onProgress && shown.any && shown.done < shown.total) onProgress({ path, done: shown.total, total: shown.total });
+    }
+  };
+
+  const uploadBytes = (content: string): Uint8Array => {
+    const bytes = new TextEncoder().encode(content);
+    if (bytes.length > MAX_RUNBOOK_BYTES) {
+      throw new ImportError('too_large', `is ${megabytes(bytes.length)}; runbooks are limited to ${megabytes(MAX_RUNBOOK_BYTES)}`);
+    }
+    return bytes;
   };
 
   return {
     async importFile(path) {
       const absolute = resolve(path);
-      return importBytes(absolute, await readChecked(absolute));
+      const bytes = await readChecked(absolute);
+      return save(absolute, await parseReporting(absolute, bytes));
     },
     importUpload(fileName, content) {
-      const bytes = new TextEncoder().encode(content);
-      if (bytes.length > MAX_RUNBOOK_BYTES) {
-        throw new ImportError('too_large', `is ${megabytes(bytes.length)}; runbooks are limited to ${megabytes(MAX_RUNBOOK_BYTES)}`);
-      }
-      return importBytes(`${UPLOAD_PREFIX}${basename(fileName)}`, bytes);
+      const path = `${UPLOAD_PREFIX}${basename(fileName)}`;
+      return save(path, importRunbook({ path, bytes: uploadBytes(content) }, shell));
+    },
+    async importUploadAsync(fileName, content) {
+      const path = `${UPLOAD_PREFIX}${basename(fileName)}`;
+      return save(path, await parseReporting(path, uploadBytes(content)));
     },
     list: () => store.list(),
     get: (query) => store.get(query, resolve(query)),
