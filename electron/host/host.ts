@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { createDispatch, type Dispatch } from '../../shared/contract/dispatch.js';
 import type { EventName, EventPayload } from '../../shared/contract/methods.js';
 import { createExecService } from '../services/exec/local-exec.js';
+import { createImportParser } from '../services/runbooks/import-parser.js';
 import { createRunbookService } from '../services/runbooks/runbook-service.js';
 import { createRunService } from '../services/runs/run-service.js';
 import { createSectionRunner } from '../services/runs/section-runner.js';
@@ -66,8 +67,8 @@ export interface Host {
 
 export const DATABASE_FILE = 'opsdeck.db';
 
-/** Methods whose handlers parse shell (importing, placing parameter values): the grammar is loaded before them. */
-const NEEDS_SHELL: ReadonlySet<string> = new Set(['runbooks.import', 'runbooks.refresh', 'steps.run', 'steps.render', 'runs.runSection']);
+/** Methods whose handlers parse shell here (placing parameter values; imports parse in their worker): the grammar is loaded before them. */
+const NEEDS_SHELL: ReadonlySet<string> = new Set(['steps.run', 'steps.render', 'runs.runSection']);
 
 export async function createHost(options: HostOptions): Promise<Host> {
   const ownerKind = options.owner?.kind ?? (options.mode === 'cli' ? 'cli' : options.mode === 'web' ? 'serve' : 'desktop');
@@ -92,7 +93,15 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
   const library = createLibraryStore({ db, clock, deviceId });
   const runStore = createRunStore(db, deviceId);
   const shell = createLazyShell(async () => (await import('../services/runbooks/shell-grammar.js')).loadShellParser());
-  const runbooks = createRunbookService({ store: library, shell });
+  // Runbooks are parsed in a worker thread: a large import never holds up terminals and steps.
+  const importer = createImportParser();
+  const runbooks = createRunbookService({
+    store: library,
+    shell,
+    parse: importer.parse,
+    onProgress: (p) => emit('import.progress', { source: p.path, done: p.done, total: p.total }),
+    onChanged: (runbookId) => emit('runbooks.changed', { runbookId }),
+  });
   const exec = createExecService({ clock: { now: () => performance.now() }, timers: { setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) } });
   const listeners = new Set<HostListener>();
   const emit = <E extends EventName>(event: E, payload: EventPayload<E>): void => {
@@ -217,6 +226,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
       await sectionRunner.dispose();
       await remote.dispose();
       exec.dispose();
+      await importer.dispose();
       listeners.clear();
       db.close();
       lock.release();

@@ -45,3 +45,8 @@ export const useLibrary = create<LibraryState>()((set, get) => ({
     return report;
   },
 }));
+
+// An import from anywhere (another window, `opsdeck import`) changes the list: fetch it again if it is shown.
+client.on('runbooks.changed', () => {
+  if (useLibrary.getState().loaded) void useLibrary.getState().load();
+});

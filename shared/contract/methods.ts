@@ -120,6 +120,13 @@ export const methods = {
 } as const;
 
 export const events = {
+  /**
+   * An import that has taken more than a second is this far along (`done` of `total` parts of the file); the last
+   * one has done === total. `source` is the file's path, or `upload:<file name>` for one sent from a window.
+   */
+  'import.progress': z.object({ source: z.string(), done: z.number().int().min(0), total: z.number().int().min(1) }),
+  /** The library changed (an import made a new runbook or version, here or from the CLI): list it again. */
+  'runbooks.changed': z.object({ runbookId: Id }),
   /** A run changed: a tick, a note, a step started or ended, the run finished. */
   'run.updated': RunDetail,
   /** Output of a running step, batched. */

@@ -130,6 +130,29 @@ describe('the contract over the WebSocket', () => {
   });
 });
 
+describe('imports seen from a window', () => {
+  // The issue's own case, 12,000 small sections (~1 MB): seconds to import here, well past the 1 s before progress shows.
+  it('reports the progress of a large import, ending at its total, and says the library changed', async () => {
+    const big = join(dir, 'big.md');
+    let text = '# Big\n\n';
+    for (let i = 0; i < 12_000; i++) text += `## Section ${i}\n\nCheck ${i}.\n\n\`\`\`bash\necho ${i}\n\`\`\`\n\n`;
+    writeFileSync(big, text);
+    const from = client.events.length;
+    const report = (await client.call('runbooks.import', { path: big })) as { runbookId: string; status: string };
+    expect(report.status).toBe('new');
+    const seen = client.events.slice(from);
+    const progress = seen.filter((e) => e.event === 'import.progress').map((e) => e.payload as { source: string; done: number; total: number });
+    expect(progress.length).toBeGreaterThan(1);
+    expect(progress.every((p) => p.source === big && p.done <= p.total)).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ done: progress.at(-1)!.total });
+    expect(seen.filter((e) => e.event === 'runbooks.changed').map((e) => e.payload)).toEqual([{ runbookId: report.runbookId }]);
+    // The same file again changes nothing, and says nothing changed.
+    const again = client.events.length;
+    expect(await client.call('runbooks.import', { path: big })).toMatchObject({ status: 'unchanged' });
+    expect(client.events.slice(again).filter((e) => e.event === 'runbooks.changed')).toEqual([]);
+  }, 60_000);
+});
+
 describe('the door', () => {
   it('gives 401 and no data without the token', async () => {
     for (const path of ['/', '/index.html', '/rpc', '/assets/x.js']) {

@@ -59,6 +59,8 @@ export interface RunbookServiceDeps {
   onProgress?: (progress: ImportProgress) => void;
   /** Default PROGRESS_AFTER_MS. */
   progressAfterMs?: number;
+  /** Told of each import that made a new runbook or version (not of an unchanged one): the library changed. */
+  onChanged?: (runbookId: string) => void;
 }
 
 export interface ImportResult extends SaveResult {
@@ -122,7 +124,10 @@ export function createRunbookService(deps: RunbookServiceDeps): RunbookService {
     if (!outcome.ok) throw new ImportError(outcome.error.code, outcome.error.message);
     const summary = summarizeRunbook(outcome.runbook);
     const saved = store.saveImport(path, outcome.runbook.source.sha256, outcome.runbook, summary);
-    if (saved.status !== 'unchanged') return { ...saved, path, summary, document: outcome.runbook };
+    if (saved.status !== 'unchanged') {
+      deps.onChanged?.(saved.runbookId);
+      return { ...saved, path, summary, document: outcome.runbook };
+    }
     const stored = store.getVersion(saved.versionId);
     return { ...saved, path, summary: stored.summary, document: stored.document };
   };

@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { shownSource, useImportProgress } from '../../stores/import-progress-store.js';
 import { importFiles, importPath } from './import-actions.js';
 
 /** Where runbooks come in: a file picker (or drop anywhere on the page) and a path on this machine. */
@@ -6,6 +7,7 @@ export function ImportBar() {
   const fileInput = useRef<HTMLInputElement>(null);
   const [path, setPath] = useState('');
   const [busy, setBusy] = useState(false);
+  const progress = useImportProgress((state) => state.active);
 
   const submitPath = async (): Promise<void> => {
     const trimmed = path.trim();
@@ -56,6 +58,15 @@ export function ImportBar() {
         </button>
       </form>
       <span className="hint">or drop .md files anywhere on this page</span>
+      {progress.map((p) => (
+        <span key={p.source} className="progress import-progress" data-testid="import-progress" title={p.source}>
+          <span className="muted">Importing {shownSource(p.source)}</span>
+          <span className="progress-bar">
+            <span className="progress-fill" style={{ width: `${Math.round(p.fraction * 100)}%` }} />
+          </span>
+          <span className="progress-text">{Math.round(p.fraction * 100)}%</span>
+        </span>
+      ))}
     </div>
   );
 }
