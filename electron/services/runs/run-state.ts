@@ -4,29 +4,8 @@
  */
 import type { Attempt, AttemptStatus, Note, RunDetail, RunStatus, StepState } from '../../../shared/contract/schemas.js';
 import type { Param, Runbook, Section, Step } from '../../../shared/model/runbook.js';
-import type { Target } from '../../../shared/contract/hosts.js';
+import { targetToValue } from '../../../shared/contract/hosts.js';
 import type { RunEventRow, RunRow } from '../store/run-store.js';
-
-/**
- * A run's target as the contract's Run.target shows it: `local`, `host:<name>` or `tag:<tag>` (the target
- * selector's values; a host may be named `tag:x`, so the kind is always spelled out).
- */
-export function runTargetText(target: Target): string {
-  switch (target.kind) {
-    case 'local':
-      return 'local';
-    case 'host':
-      return `host:${target.host}`;
-    case 'tag':
-      return `tag:${target.tag}`;
-    default:
-      return assertNever(target);
-  }
-}
-
-function assertNever(value: never): never {
-  throw new Error(`unexpected target ${JSON.stringify(value)}`);
-}
 
 export function findSection(sections: readonly Section[], id: string): Section | undefined {
   for (const s of sections) {
@@ -204,7 +183,7 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
           sectionId: run.sectionId,
           sectionTitle: run.sectionTitle,
           operator: run.operator,
-          target: runTargetText(run.target),
+          target: targetToValue(run.target),
           origin: run.origin,
           status,
           startedAt: run.startedAt,
