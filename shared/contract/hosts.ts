@@ -55,15 +55,6 @@ export const Target = z.discriminatedUnion('kind', [
 ]);
 export type Target = z.infer<typeof Target>;
 
-/** A target as one string: `local`, `host:<name>` or `tag:<tag>` (the kind always spelled out: a host may be named `tag:x`). */
-export type TargetValue = 'local' | `host:${string}` | `tag:${string}`;
-
-/** How Run.target records a target, and the target selector's option values. */
-export function targetToValue(target: Target): TargetValue {
-  if (target.kind === 'local') return 'local';
-  return target.kind === 'host' ? `host:${target.host}` : `tag:${target.tag}`;
-}
-
 export const HostTest = z.object({
   ok: z.boolean(),
   message: z.string(),

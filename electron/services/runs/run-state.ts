@@ -4,7 +4,7 @@
  */
 import type { Attempt, AttemptStatus, Note, RunDetail, RunStatus, StepState } from '../../../shared/contract/schemas.js';
 import type { Param, Runbook, Section, Step } from '../../../shared/model/runbook.js';
-import { targetToValue } from '../../../shared/contract/hosts.js';
+import { targetToValue } from '../../../shared/contract/target-value.js';
 import type { RunEventRow, RunRow } from '../store/run-store.js';
 
 export function findSection(sections: readonly Section[], id: string): Section | undefined {

@@ -3,14 +3,15 @@
  * `tag:<tag>`) and back, the options the inventory offers, and the name a destructive step's confirmation must
  * repeat. Pure, so the mapping is unit-tested.
  */
-import type { Host, Target, TargetValue } from '../../../shared/contract/hosts.js';
+import type { Host, Target } from '../../../shared/contract/hosts.js';
+import type { TargetValue } from '../../../shared/contract/target-value.js';
 import { assertNever } from '../../components/assert-never.js';
 
 /** The house default for a tag (hosts at once), the same as the host's when none is sent. */
 export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 200;
 
-export { targetToValue, type TargetValue } from '../../../shared/contract/hosts.js';
+export { targetToValue, type TargetValue } from '../../../shared/contract/target-value.js';
 
 /**
  * The target a selected value means; a tag chosen again keeps the fan-out options it had. Null for a value that is
