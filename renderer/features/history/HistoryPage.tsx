@@ -23,7 +23,7 @@ export function HistoryPage() {
     <div className="page history-page">
       <div className="page-head">
         <h1>History</h1>
-        <span className="muted count">{runs.length} runs</span>
+        <span className="muted count">{runs.length} {runs.length === 1 ? 'run' : 'runs'}</span>
         <button type="button" className="btn btn-small" onClick={() => void load()}>
           Reload
         </button>

@@ -37,7 +37,7 @@ export function LibraryPage() {
           data-testid="library-search"
         />
         <span className="muted count">
-          {query ? `${visible.length} of ${items.length}` : `${items.length} runbooks`}
+          {query ? `${visible.length} of ${items.length}` : `${items.length} ${items.length === 1 ? 'runbook' : 'runbooks'}`}
         </span>
       </div>
       <ImportBar />
