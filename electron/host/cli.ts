@@ -116,7 +116,7 @@ function buildProgram(status: { exitCode: number }): Command {
 
   program
     .command('run')
-    .description("run a section's command steps on this machine, headlessly, recording the run as the cockpit would")
+    .description("run a section's command steps unattended (here, or on --host or --tag), recording the run as the cockpit would")
     .argument('<RUNBOOK>', 'id, unique id prefix, file path, or title')
     .option('--section <title>', 'the section to run (exact title or unique prefix); needed when the runbook has several')
     .option('--param <name=value>', 'a parameter value; repeat for each', (value: string, previous: string[]) => [...previous, value], [] as string[])
