@@ -4,7 +4,7 @@
  * transaction for the owner's lifetime: the operating system drops it when the process dies, kill -9 included, so
  * there is never a stale lock to break. Beside it, `owner.json` says who holds it (pid, kind, addresses).
  */
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type BetterSqlite3Type from 'better-sqlite3';
@@ -38,12 +38,18 @@ export interface OwnerLock {
   release(): void;
 }
 
-/** Creates the data directory if needed, readable only by the user (it holds history and the owner's socket). */
+/**
+ * Creates the data directory if needed, readable only by the user (it holds history and the owner's socket). An
+ * existing one is made private only when it is Opsdeck's own (empty, or holding its database): pointing
+ * `--data-dir` at a folder of other things must not change who may read them.
+ */
 export function ensurePrivateDir(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (process.platform === 'win32') return;
   const mode = statSync(dataDir).mode & 0o777;
-  if ((mode & 0o077) !== 0) chmodSync(dataDir, mode & 0o700);
+  if ((mode & 0o077) === 0) return;
+  const entries = readdirSync(dataDir);
+  if (entries.length === 0 || entries.includes('opsdeck.db')) chmodSync(dataDir, mode & 0o700);
 }
 
 /**
