@@ -376,6 +376,7 @@ async function withHost(command: Command, work: (host: ContractHost) => Promise<
  */
 async function createOwner(dataDir: string, kind: OwnerKind, o: { mode: 'web' | 'electron' }): Promise<Host> {
   const { createHost, OwnerBusyError } = await import('./host.js');
+  const started = Date.now();
   let told = false;
   for (;;) {
     try {
@@ -384,9 +385,10 @@ async function createOwner(dataDir: string, kind: OwnerKind, o: { mode: 'web' | 
       if (!(error instanceof OwnerBusyError)) throw error;
       const owner = error.owner ?? readOwner(dataDir);
       if (owner && owner.kind !== 'cli') throw new OwnerRefusal(`${dataDir} is already owned by ${describeOwner(owner)}; stop it first or use it`);
-      if (!told && owner) {
+      // A holder that has not said who it is yet is starting; one that never says (a second or more) is named as such.
+      if (!told && (owner || Date.now() - started > 1_000)) {
         told = true;
-        process.stderr.write(`opsdeck: waiting for ${describeOwner(owner)} to finish with ${dataDir}…\n`);
+        process.stderr.write(`opsdeck: waiting for ${owner ? describeOwner(owner) : 'another Opsdeck process (it holds owner.lock)'} to finish with ${dataDir}…\n`);
       }
       await new Promise((r) => setTimeout(r, 50));
     }
