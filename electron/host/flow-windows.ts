@@ -4,6 +4,8 @@
  * furthest behind, never by the sum of all windows' acks. A window that closes stops holding anything back.
  * The source's own counter (flow-control.ts) hears only how far the slowest window moved: `onDrained`.
  */
+import type { OutputChunk } from '../../shared/contract/schemas.js';
+import type { TermData, TermExit } from '../../shared/contract/terminals.js';
 
 export interface FlowWindow {
   readonly id: number;
@@ -84,4 +86,14 @@ export function createFlowWindows(onDrained: (stream: string, units: number) => 
       return worst(debts.get(stream));
     },
   };
+}
+
+/**
+ * Feeds `flow` from the host's events: terminal output (bytes, by terminal id) and step output (chars, by attempt
+ * id) as it goes out to the windows; a terminal that exited is forgotten.
+ */
+export function countOutput(flow: FlowWindows, event: string, payload: unknown): void {
+  if (event === 'term.data') flow.sent((payload as TermData).id, (payload as TermData).data.length);
+  else if (event === 'term.exit') flow.forget((payload as TermExit).id);
+  else if (event === 'step.output') flow.sent((payload as OutputChunk).attemptId, (payload as OutputChunk).data.length);
 }

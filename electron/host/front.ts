@@ -4,9 +4,7 @@
  * connection to the owner's socket, and keeps each tab's flow-control acks apart (flow-windows.ts) so that the
  * owner hears how far the slowest tab has drawn.
  */
-import type { OutputChunk } from '../../shared/contract/schemas.js';
-import type { TermData, TermExit } from '../../shared/contract/terminals.js';
-import { createFlowWindows } from './flow-windows.js';
+import { countOutput, createFlowWindows } from './flow-windows.js';
 import { connectToOwner } from './owner-socket.js';
 import type { WebHostLike } from './web-main.js';
 
@@ -18,11 +16,7 @@ export interface FrontHost extends WebHostLike {
 export async function attachToOwner(socketPath: string): Promise<FrontHost> {
   const client = await connectToOwner(socketPath, { client: 'desktop', acks: true });
   const flow = createFlowWindows((stream, units) => client.onAck(units, stream));
-  client.subscribe((event, payload) => {
-    if (event === 'term.data') flow.sent((payload as TermData).id, (payload as TermData).data.length);
-    else if (event === 'term.exit') flow.forget((payload as TermExit).id);
-    else if (event === 'step.output') flow.sent((payload as OutputChunk).attemptId, (payload as OutputChunk).data.length);
-  });
+  client.subscribe((event, payload) => countOutput(flow, event, payload));
   return {
     dispatch: client.dispatch,
     subscribe: client.subscribe,

@@ -85,7 +85,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         }),
       ),
     'runbooks.import': (input) =>
-      guard(async () => report('path' in input ? await runbooks.importFile(input.path) : await runbooks.importUploadAsync(input.fileName, input.content))),
+      guard(async () => report('path' in input ? await runbooks.importFile(input.path) : await runbooks.importUpload(input.fileName, input.content))),
     'runbooks.get': (input) =>
       guard(() => {
         const rb = runbooks.get(input.id);

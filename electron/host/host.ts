@@ -20,8 +20,7 @@ import { getDeviceId, openDatabase } from '../services/store/db.js';
 import { createLibraryStore } from '../services/store/library-store.js';
 import { createRunStore } from '../services/store/run-store.js';
 import { describeOwner, readOwner, tryAcquireOwnership, type OwnerInfo, type OwnerKind, type OwnerLock } from '../services/store/owner-lock.js';
-import type { TermData, TermExit } from '../../shared/contract/terminals.js';
-import { createFlowWindows, type FlowWindow } from './flow-windows.js';
+import { countOutput, createFlowWindows, type FlowWindow } from './flow-windows.js';
 import { createHandlers } from './handlers.js';
 import { createLazyRemote, createLazyShell } from './lazy-services.js';
 import { ownerSocketPath, serveOwnerSocket, type OwnerSocketServer } from './owner-socket.js';
@@ -193,14 +192,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
       flow.forget(stream);
     }
   });
-  listeners.add((event, payload) => {
-    if (event === 'term.data') flow.sent((payload as TermData).id, (payload as TermData).data.length);
-    else if (event === 'term.exit') flow.forget((payload as TermExit).id);
-    else if (event === 'step.output') {
-      const chunk = payload as EventPayload<'step.output'>;
-      flow.sent(chunk.attemptId, chunk.data.length);
-    }
-  });
+  listeners.add((event, payload) => countOutput(flow, event, payload));
   /** Acks from a transport that has no windows of its own (the Electron bridge's single window). */
   let defaultWindow: FlowWindow | null = null;
 

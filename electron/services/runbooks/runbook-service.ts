@@ -50,12 +50,12 @@ export interface ImportProgress {
 
 export interface RunbookServiceDeps {
   store: LibraryStore;
-  /** Parses in this thread: uploads through importUpload, and everything when `parse` is absent. */
+  /** Parses in this thread when `parse` is absent. */
   shell: ShellParser;
   fs?: FileAccess;
-  /** Parses off the main thread; absent, importFile and importUploadAsync parse in this thread with `shell`. */
+  /** Parses off the main thread; absent, importFile and importUpload parse in this thread with `shell`. */
   parse?: ParseRunbook;
-  /** Hears the progress of importFile and importUploadAsync imports once they have run for `progressAfterMs`. */
+  /** Hears the progress of importFile and importUpload imports once they have run for `progressAfterMs`. */
   onProgress?: (progress: ImportProgress) => void;
   /** Default PROGRESS_AFTER_MS. */
   progressAfterMs?: number;
@@ -76,12 +76,9 @@ export interface RunbookService {
   importFile(path: string): Promise<ImportResult>;
   /**
    * A runbook sent as text (browser file picker, drag and drop): stored under `upload:<file name>`, so uploading
-   * the same name again makes a new version. There is no file to refresh from. Parses in this thread, blocking it:
-   * kept for callers that need a result at once; importUploadAsync is the same off the main thread.
+   * the same name again makes a new version. There is no file to refresh from. Parsed through `parse`, with progress.
    */
-  importUpload(fileName: string, content: string): ImportResult;
-  /** importUpload through `parse` (a worker), with progress. */
-  importUploadAsync(fileName: string, content: string): Promise<ImportResult>;
+  importUpload(fileName: string, content: string): Promise<ImportResult>;
   list(): RunbookListEntry[];
   /** By id, id prefix, path (relative paths resolved against the working directory) or title; throws StoreError. */
   get(query: string): RunbookDetail;
@@ -161,11 +158,7 @@ export function createRunbookService(deps: RunbookServiceDeps): RunbookService {
       const bytes = await readChecked(absolute);
       return save(absolute, await parseReporting(absolute, bytes));
     },
-    importUpload(fileName, content) {
-      const path = `${UPLOAD_PREFIX}${basename(fileName)}`;
-      return save(path, importRunbook({ path, bytes: uploadBytes(content) }, shell));
-    },
-    async importUploadAsync(fileName, content) {
+    async importUpload(fileName, content) {
       const path = `${UPLOAD_PREFIX}${basename(fileName)}`;
       return save(path, await parseReporting(path, uploadBytes(content)));
     },

@@ -56,7 +56,7 @@ export function createSectionRunner(deps: { runs: RunService }): SectionRunner {
         await started.detail;
         await started.done;
       } catch (error) {
-        // A step that cannot start (a missing value, an unconfirmed destructive step) ends the run as failed.
+        // A step that cannot start (a missing value, an unconfirmed destructive step) ends the run: aborted, the reason noted on the step.
         runs.note(runId, step.id, `${NOT_STARTED}${error instanceof Error ? error.message : String(error)}`);
         return settle(runId, 'failed to start');
       }
