@@ -70,6 +70,8 @@ export function answerPromptsOnTerminal(host: ContractHost, io: { err(text: stri
   return host.subscribe((event, payload) => {
     if (event !== 'prompt.request') return;
     const prompt = payload as Prompt;
+    // Asked of the `opsdeck run` that started the run, which answers it itself.
+    if (prompt.kind === 'step-confirmation') return;
     queue = queue.then(async () => {
       let answer: PromptAnswer;
       if (process.stdin.isTTY && process.stderr.isTTY) {

@@ -110,6 +110,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         return report(await runbooks.importFile(rb.path));
       }),
     'runbooks.lastParams': (input) => guard(() => deps.lastParams(library.get(input.id).id)),
+    'runbooks.remove': (input) => guard(() => runbooks.remove(input.id)),
 
     'runs.start': (input, ctx: CallContext) => guard(() => runs.start({ ...input, origin: ctx.origin })),
     'runs.get': (input) => guard(() => runs.get(input.runId)),
@@ -118,7 +119,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'runs.tick': (input) => guard(() => runs.tick(input.runId, input.stepId, input.done)),
     'runs.skip': (input) => guard(() => runs.skip(input.runId, input.stepId, input.reason)),
     'runs.note': (input) => guard(() => runs.note(input.runId, input.stepId, input.text)),
-    'runs.finish': (input) => guard(() => runs.finish(input.runId)),
+    'runs.finish': (input) => guard(() => runs.finish(input.runId, input.reason)),
+    'runs.resume': (input, ctx) => guard(() => runs.resume(input.runId, ctx.origin)),
     'runs.abort': (input) => guard(() => runs.abort(input.runId, input.reason)),
     'runs.runSection': (input, ctx) =>
       guard(() => deps.sectionRunner.start({ ...input, target: input.target ?? { kind: 'local' }, origin: ctx.origin }).detail),

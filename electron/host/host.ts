@@ -133,7 +133,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     remote: remote.runner,
   });
   runs.recoverInterrupted();
-  const sectionRunner = createSectionRunner({ runs });
+  const sectionRunner = createSectionRunner({ runs, hostname: hostname(), ask: (question) => prompts.ask(question) });
 
   const terminals = createTerminalService({
     emit,

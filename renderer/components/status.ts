@@ -13,6 +13,7 @@ export function statusTone(status: RunStatus | StepStatus): Tone {
     case 'failed':
     case 'timed_out':
       return 'bad';
+    case 'incomplete':
     case 'aborted':
     case 'cancelled':
     case 'interrupted':

@@ -8,9 +8,16 @@ import type { Prompt, PromptAnswer } from '../../shared/contract/hosts.js';
 import { client, connection } from '../api/client.js';
 import { errorMessage } from '../components/error-message.js';
 
+/**
+ * The questions a window answers. A `step-confirmation` is asked of the command line that started an unattended
+ * run, and only it answers: windows leave those alone.
+ */
+export type ConnectionPrompt = Exclude<Prompt, { kind: 'step-confirmation' }>;
+const forWindows = (prompt: Prompt): prompt is ConnectionPrompt => prompt.kind !== 'step-confirmation';
+
 interface PromptState {
   /** Oldest first; the first one is on screen. */
-  queue: Prompt[];
+  queue: ConnectionPrompt[];
   /** A prompt whose answer is in flight, so its buttons can be disabled. */
   sending: string | null;
   /** Why an answer could not be sent (connection lost...); that prompt stays up to try again. */
@@ -21,7 +28,7 @@ interface PromptState {
 
 /** Events that arrive while `prompts.pending` is in flight; merged into its answer so none is lost or revived. */
 let refreshing = 0;
-const arrivedDuringRefresh = new Map<string, Prompt>();
+const arrivedDuringRefresh = new Map<string, ConnectionPrompt>();
 const closedDuringRefresh = new Set<string>();
 
 export const usePrompts = create<PromptState>()((set, get) => ({
@@ -32,7 +39,7 @@ export const usePrompts = create<PromptState>()((set, get) => ({
     refreshing += 1;
     try {
       const pending = await client.call('prompts.pending', {});
-      const merged = [...pending, ...arrivedDuringRefresh.values()].filter((prompt) => !closedDuringRefresh.has(prompt.id));
+      const merged = [...pending.filter(forWindows), ...arrivedDuringRefresh.values()].filter((prompt) => !closedDuringRefresh.has(prompt.id));
       const byId = new Map(merged.map((prompt) => [prompt.id, prompt]));
       set({ queue: [...byId.values()] });
     } catch {
@@ -60,6 +67,7 @@ export const usePrompts = create<PromptState>()((set, get) => ({
 }));
 
 client.on('prompt.request', (prompt) => {
+  if (!forWindows(prompt)) return;
   if (refreshing > 0) arrivedDuringRefresh.set(prompt.id, prompt);
   const queue = usePrompts.getState().queue;
   if (!queue.some((waiting) => waiting.id === prompt.id)) usePrompts.setState({ queue: [...queue, prompt] });

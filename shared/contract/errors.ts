@@ -12,6 +12,7 @@ export const errorCodes = [
   'missing_params',
   'invalid_param',
   'confirmation_required',
+  'reason_required',
   'unauthorized',
   'unavailable',
   'internal',

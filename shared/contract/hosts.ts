@@ -93,6 +93,22 @@ export const Prompt = z.discriminatedUnion('kind', [
     instructions: z.string(),
     prompts: z.array(z.object({ prompt: z.string(), echo: z.boolean() })),
   }),
+  /**
+   * A destructive step of an unattended run started with `askConfirmation` (opsdeck run on a terminal): answered
+   * with `responses: [typed]`, which must equal `expect`; only the client that started the run answers it.
+   */
+  z.object({
+    id: z.string(),
+    kind: z.literal('step-confirmation'),
+    runId: z.string(),
+    stepId: z.string(),
+    title: z.string(),
+    reasons: z.array(z.string()),
+    /** What to type: the machine's, host's or tag's name. */
+    expect: z.string(),
+    /** How to name it: "the machine name", "the host name", "the tag". */
+    what: z.string(),
+  }),
 ]);
 export type Prompt = z.infer<typeof Prompt>;
 

@@ -32,6 +32,8 @@ export const methods = {
   'runbooks.get': { input: z.object({ id: Id, versionId: Id.optional() }).strict(), output: RunbookDetail },
   'runbooks.refresh': { input: z.object({ id: Id }).strict(), output: ImportReport },
   'runbooks.lastParams': { input: z.object({ id: Id }).strict(), output: ParamValues },
+  /** Archives a runbook: it leaves the library; its versions and runs stay in history and still open. */
+  'runbooks.remove': { input: z.object({ id: Id }).strict(), output: z.object({ archived: z.boolean() }) },
 
   'runs.start': { input: z.object({ runbookId: Id, sectionId: z.string().min(1), versionId: Id.optional() }).strict(), output: RunDetail },
   'runs.get': { input: z.object({ runId: Id }).strict(), output: RunDetail },
@@ -43,7 +45,10 @@ export const methods = {
   'runs.tick': { input: z.object({ runId: Id, stepId: z.string().min(1), done: z.boolean() }).strict(), output: RunDetail },
   'runs.skip': { input: z.object({ runId: Id, stepId: z.string().min(1), reason: z.string().trim().min(1).max(2000) }).strict(), output: RunDetail },
   'runs.note': { input: z.object({ runId: Id, stepId: z.string().min(1).nullable(), text: z.string().trim().min(1).max(20_000) }).strict(), output: RunDetail },
-  'runs.finish': { input: z.object({ runId: Id }).strict(), output: RunDetail },
+  /** With steps neither done nor skipped, `reason` is required (`reason_required`) and the run ends `incomplete`. */
+  'runs.finish': { input: z.object({ runId: Id, reason: z.string().trim().min(1).max(2000).optional() }).strict(), output: RunDetail },
+  /** An interrupted run carries on: running again, its interrupted steps pending a new attempt. */
+  'runs.resume': { input: z.object({ runId: Id }).strict(), output: RunDetail },
   'runs.abort': { input: z.object({ runId: Id, reason: z.string().max(2000).optional() }).strict(), output: RunDetail },
   /**
    * Runs a section's command steps unattended in the owner, in order, stopping at the first failure (what
@@ -60,6 +65,10 @@ export const methods = {
         target: Target.optional(),
         /** For destructive steps: the target's name, as typed to confirm them. */
         confirmation: z.string().max(200).optional(),
+        /** Ask before each destructive step (a `step-confirmation` prompt) instead of stopping there. */
+        askConfirmation: z.boolean().optional(),
+        /** Carry on an interrupted run of the same section: steps already succeeded, done or skipped stay so. */
+        resumeRunId: Id.optional(),
       })
       .strict(),
     output: RunDetail,
@@ -107,6 +116,8 @@ export const methods = {
   /** The renderer has processed this many more bytes of the terminal's output (flow control). */
   'term.ack': { input: z.object({ id: z.string(), chars: z.number().int().min(0).max(100_000_000) }).strict(), output: z.object({}) },
   'term.close': { input: z.object({ id: z.string() }).strict(), output: z.object({}) },
+  /** The terminal's screen and scrollback as the owner's headless copy holds them, to draw on reattaching. */
+  'term.snapshot': { input: z.object({ id: z.string() }).strict(), output: z.object({ data: z.string(), ...TermSize.shape }) },
   /** Opt-in: the terminal's transcript, timestamped, goes into this run's history (null: stop recording). */
   'term.record': { input: z.object({ id: z.string(), runId: Id.nullable() }).strict(), output: TermInfo },
   /** A command step's text with parameter values filled in, quoted for a shell, to paste into a terminal. */

@@ -27,7 +27,11 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
-export const RunStatus = z.enum(['running', 'completed', 'failed', 'aborted', 'interrupted']);
+/**
+ * `completed`: every step done, succeeded or skipped. `incomplete`: finished with steps left (listed in `left`, with
+ * the reason given). `interrupted`: the process running it stopped; it can be resumed.
+ */
+export const RunStatus = z.enum(['running', 'completed', 'incomplete', 'failed', 'aborted', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 export const RunRef = z.object({ id: Id, status: RunStatus, startedAt: z.string(), sectionTitle: z.string() });
@@ -93,6 +97,10 @@ export const Run = z.object({
   progress: z.object({ done: z.number().int(), total: z.number().int() }),
   /** The first step whose latest attempt failed, if any. */
   failedStep: z.object({ id: z.string(), title: z.string() }).nullable(),
+  /** Steps neither done, succeeded nor skipped when the run was finished (empty while it runs). */
+  left: z.array(z.object({ id: z.string(), title: z.string() })),
+  /** Why the run was finished with steps left, or aborted, as the operator (or the runner) said. */
+  endReason: z.string().nullable(),
 });
 export type Run = z.infer<typeof Run>;
 
@@ -121,6 +129,10 @@ export const Attempt = z.object({
   fanoutId: z.string().nullable(),
   /** Why the attempt could not start or ended early (connection refused, host key changed...), for the user. */
   error: z.string().nullable(),
+  /** How its shell ran: errexit/pipefail, and whether it carried the section's session state (null: recorded before). */
+  shell: z.object({ errexit: z.boolean(), pipefail: z.boolean(), session: z.enum(['carried', 'fresh']) }).nullable(),
+  /** The command that failed, when the shell could tell: its text and its line in the step (1-based). */
+  failedCommand: z.object({ command: z.string(), line: z.number().int().nullable() }).nullable(),
 });
 export type Attempt = z.infer<typeof Attempt>;
 
@@ -137,12 +149,35 @@ export type StepState = z.infer<typeof StepState>;
 
 export const Note = z.object({
   id: Id,
+  /** `system`: a line Opsdeck wrote (the run was resumed, by whom); `note`: typed by an operator. */
+  kind: z.enum(['note', 'system']),
   stepId: z.string().nullable(),
   text: z.string(),
   at: z.string(),
   operator: z.string(),
 });
 export type Note = z.infer<typeof Note>;
+
+/**
+ * What a section's command steps carry from one to the next on one target, as if typed into one shell: variables
+ * (secret values masked), the working directory, `set`/`shopt` options and function names. Recorded after each
+ * step that succeeded.
+ */
+export const SessionState = z.object({
+  /** `local`, or `host:<name>` (one session per host in a fan-out). */
+  where: z.string(),
+  cwd: z.string().nullable(),
+  vars: z.array(z.object({ name: z.string(), value: z.string(), exported: z.boolean(), redacted: z.boolean() })),
+  /** Variables a step unset that the shell had before it. */
+  unset: z.array(z.string()),
+  /** Option changes, as the shell prints them: `set +o errexit`, `shopt -s nullglob`. */
+  options: z.array(z.string()),
+  functions: z.array(z.string()),
+  /** The step whose end recorded this state, and when. */
+  stepId: z.string(),
+  at: z.string(),
+});
+export type SessionState = z.infer<typeof SessionState>;
 
 export const RunDetail = z.object({
   run: Run,
@@ -153,6 +188,8 @@ export const RunDetail = z.object({
   notes: z.array(Note),
   /** Terminal transcripts recorded into this run; each id answers runs.output like an attempt's. */
   recordings: z.array(z.object({ id: z.string(), title: z.string(), startedAt: z.string() })),
+  /** The carried shell state per target, latest first. */
+  sessions: z.array(SessionState),
 });
 export type RunDetail = z.infer<typeof RunDetail>;
 

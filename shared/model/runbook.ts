@@ -54,6 +54,14 @@ export const Param = z.object({
 });
 export type Param = z.infer<typeof Param>;
 
+/**
+ * How a command step's shell runs. Defaults: errexit and pipefail on (as CI runs shell steps), and the section's
+ * session carried (variables, cd, options and functions of earlier steps). Front matter and a step's header change them.
+ */
+export const StepShell = z.object({ errexit: z.boolean(), pipefail: z.boolean(), fresh: z.boolean() });
+export type StepShell = z.infer<typeof StepShell>;
+export const DEFAULT_STEP_SHELL: StepShell = { errexit: true, pipefail: true, fresh: false };
+
 export const Step = z.object({
   id: z.string(),
   kind: StepKind,
@@ -73,6 +81,8 @@ export const Step = z.object({
   checked: z.boolean().nullable(),
   /** Expected output shown beside a console command, or null. */
   expectedOutput: z.string().nullable(),
+  /** Command steps: how the shell runs; absent in versions imported before it existed (then the defaults). */
+  shell: StepShell.optional(),
 });
 export type Step = z.infer<typeof Step>;
 

@@ -3,6 +3,7 @@
  * big) before reading it, runs the importer (in a worker when given one: see import-parser.ts), summarizes the
  * result and stores it as a new or unchanged version.
  */
+import { ContractError } from '../../../shared/contract/errors.js';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Runbook } from '../../../shared/model/runbook.js';
@@ -82,6 +83,8 @@ export interface RunbookService {
   list(): RunbookListEntry[];
   /** By id, id prefix, path (relative paths resolved against the working directory) or title; throws StoreError. */
   get(query: string): RunbookDetail;
+  /** Archives a runbook: gone from the list, its versions and runs kept. */
+  remove(id: string): { archived: boolean };
 }
 
 const nodeFiles: FileAccess = { stat, readFile };
@@ -164,6 +167,11 @@ export function createRunbookService(deps: RunbookServiceDeps): RunbookService {
     },
     list: () => store.list(),
     get: (query) => store.get(query, resolve(query)),
+    // Placeholder until the library-identity work lands (issue 11): archiving is not built yet.
+    remove(id) {
+      store.get(id, resolve(id));
+      throw new ContractError('unavailable', 'removing a runbook is not available yet');
+    },
   };
 }
 

@@ -266,10 +266,33 @@ export function createRunService(deps: RunServiceDeps) {
       return event(runId, 'note.added', { text, operator: deps.operator() }, stepId);
     },
 
-    finish(runId: string): RunDetail {
+    /**
+     * Ends the run. Steps neither done, succeeded nor skipped are listed as left; with any left, a reason is
+     * required and the run ends `incomplete` (or `failed`, when a step's latest attempt failed).
+     */
+    finish(runId: string, reason?: string | undefined): RunDetail {
       const detail = open(runId);
       if (detail.steps.some((s) => s.status === 'running')) throw new ContractError('conflict', 'a step is still running: wait for it or cancel it');
-      return event(runId, 'run.finished', { status: detail.run.failedStep ? 'failed' : 'completed' });
+      const left = leftSteps(detail);
+      const why = reason?.trim() ?? '';
+      if (left.length > 0 && why === '') {
+        const names = left.slice(0, 5).map((s) => `"${s.title}"`).join(', ');
+        throw new ContractError('reason_required', `${left.length} step${left.length === 1 ? ' is' : 's are'} neither done nor skipped (${names}${left.length > 5 ? ', ...' : ''}): say why the run ends here`);
+      }
+      const status = detail.run.failedStep ? 'failed' : left.length > 0 ? 'incomplete' : 'completed';
+      return event(runId, 'run.finished', { status, left, ...(why ? { reason: why } : {}) });
+    },
+
+    /**
+     * Carries on an interrupted run: it is running again (in this process), its interrupted steps pending a new
+     * attempt; a system line says who resumed it and when. The carried session state is the one last recorded.
+     */
+    resume(runId: string, origin: RunOrigin): RunDetail {
+      const detail = load(runId);
+      if (detail.run.status !== 'interrupted') {
+        throw new ContractError('conflict', detail.run.status === 'running' ? 'the run is still running' : `only an interrupted run can be resumed; this one is ${detail.run.status}`);
+      }
+      return event(runId, 'run.resumed', { operator: deps.operator(), origin, pid: self.pid, start: self.start });
     },
 
     async abort(runId: string, reason: string | undefined): Promise<RunDetail> {
@@ -292,9 +315,8 @@ export function createRunService(deps: RunServiceDeps) {
         if (names.length === 0) throw new ContractError('not_found', `no host has the tag "${target.kind === 'tag' ? target.tag : ''}"`);
         if (target.kind === 'host' && !deps.hosts?.byName(target.host)) throw new ContractError('not_found', `no host "${target.host}" in the inventory`);
       }
-      const where = target.kind === 'local' ? deps.hostname : target.kind === 'host' ? target.host : target.tag;
+      const { expect: where, what } = confirmationOf(target, deps.hostname);
       if (step.danger.level === 'destructive' && input.confirmation !== where) {
-        const what = target.kind === 'local' ? 'the machine name' : target.kind === 'host' ? 'the host name' : 'the tag';
         throw new ContractError('confirmation_required', `"${step.title}" is destructive (${step.danger.reasons.join('; ')}): type ${what} ${where} to run it`);
       }
       if (input.target) deps.hosts?.setTarget(detail.run.runbookId, detail.run.sectionId, input.target);
@@ -383,7 +405,8 @@ export function createRunService(deps: RunServiceDeps) {
       const recovered: string[] = [];
       for (const runId of runs.openRunIds()) {
         const events = runs.events(runId);
-        const owner = processOf(events.find((e) => e.type === 'run.started')?.data);
+        // The process that started the run, or the last that resumed it.
+        const owner = processOf(events.findLast((e) => e.type === 'run.started' || e.type === 'run.resumed')?.data);
         if (owner && owner.pid === self.pid && owner.start === self.start) continue; // this process's own run
         if (owner && isSameProcessAlive(owner)) continue; // another process (a CLI run) is running it now
         for (const started of events.filter((e) => e.type === 'attempt.started' && e.attemptId)) {
@@ -431,6 +454,24 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.delete(key);
   map.set(key, value);
   if (map.size > max) map.delete(map.keys().next().value as K);
+}
+
+/** What the operator types to confirm a destructive step on `target`, and how to name it. */
+export function confirmationOf(target: Target, hostname: string): { expect: string; what: string } {
+  if (target.kind === 'local') return { expect: hostname, what: 'the machine name' };
+  if (target.kind === 'host') return { expect: target.host, what: 'the host name' };
+  return { expect: target.tag, what: 'the tag' };
+}
+
+/** Actionable steps an operator has not finished: neither done, succeeded nor skipped. */
+function leftSteps(detail: RunDetail): Array<{ id: string; title: string }> {
+  const steps = new Map(sectionSteps(detail.section).map((s) => [s.id, s]));
+  return detail.steps
+    .filter((st) => {
+      const step = steps.get(st.stepId);
+      return step !== undefined && (step.kind === 'check' || step.kind === 'command') && !['done', 'succeeded', 'skipped'].includes(st.status);
+    })
+    .map((st) => ({ id: st.stepId, title: steps.get(st.stepId)?.title ?? st.stepId }));
 }
 
 function redact(data: string, secrets: readonly string[]): string {

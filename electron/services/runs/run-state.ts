@@ -2,7 +2,7 @@
  * A run's state is a fold of its append-only events over the section it ran: this is the one place that says
  * what a tick, a skip, an attempt or an end means for the step statuses, the progress and the run's status.
  */
-import type { Attempt, AttemptStatus, Note, RunDetail, RunStatus, StepState } from '../../../shared/contract/schemas.js';
+import type { Attempt, AttemptStatus, Note, RunDetail, RunStatus, SessionState, StepState } from '../../../shared/contract/schemas.js';
 import type { Param, Runbook, Section, Step } from '../../../shared/model/runbook.js';
 import { targetToValue } from '../../../shared/contract/target-value.js';
 import type { RunEventRow, RunRow } from '../store/run-store.js';
@@ -81,6 +81,10 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
   const recordings: RunDetail['recordings'] = [];
   let status: RunStatus = 'running';
   let endedAt: string | null = null;
+  let left: Array<{ id: string; title: string }> = [];
+  let endReason: string | null = null;
+  /** The latest carried state per target. */
+  const sessions = new Map<string, SessionState>();
   const counted = steps.filter(actionable);
   const usedParams = new Set(steps.flatMap((s) => s.params));
   const params: Param[] = document.params.filter((p) => usedParams.has(p.name));
@@ -101,7 +105,7 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
         }
         break;
       case 'note.added':
-        notes.push({ id: e.id, stepId: e.stepId, text: String(e.data.text ?? ''), at: e.at, operator: String(e.data.operator ?? run.operator) });
+        notes.push({ id: e.id, kind: 'note', stepId: e.stepId, text: String(e.data.text ?? ''), at: e.at, operator: String(e.data.operator ?? run.operator) });
         break;
       case 'attempt.started': {
         if (!state || !e.attemptId) break;
@@ -121,6 +125,8 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
           endpoint: (e.data.endpoint as Attempt['endpoint'] | undefined) ?? null,
           fanoutId: typeof e.data.fanoutId === 'string' ? e.data.fanoutId : null,
           error: null,
+          shell: (e.data.shell as Attempt['shell'] | undefined) ?? null,
+          failedCommand: null,
         };
         attempts.set(attempt.id, attempt);
         running.add(attempt.id);
@@ -139,6 +145,11 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
         attempt.durationMs = typeof e.data.durationMs === 'number' ? e.data.durationMs : null;
         attempt.error = typeof e.data.error === 'string' ? e.data.error : null;
         if (e.data.endpoint) attempt.endpoint = e.data.endpoint as Attempt['endpoint'];
+        attempt.failedCommand = (e.data.failedCommand as Attempt['failedCommand'] | undefined) ?? null;
+        if (e.data.session) {
+          const state = e.data.session as SessionState;
+          sessions.set(state.where, state);
+        }
         running.delete(attempt.id);
         frozen.delete(attempt.id);
         const owner = states.get(attempt.stepId);
@@ -149,13 +160,27 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
         recordings.push({ id: String(e.data.recordingId ?? ''), title: String(e.data.title ?? ''), startedAt: e.at });
         break;
       case 'run.finished':
-        status = e.data.status === 'failed' ? 'failed' : 'completed';
+        status = e.data.status === 'failed' ? 'failed' : e.data.status === 'incomplete' ? 'incomplete' : 'completed';
         endedAt = e.at;
+        left = Array.isArray(e.data.left) ? (e.data.left as Array<{ id: string; title: string }>) : [];
+        endReason = typeof e.data.reason === 'string' ? e.data.reason : null;
         break;
       case 'run.aborted':
         status = 'aborted';
         endedAt = e.at;
+        endReason = typeof e.data.reason === 'string' && e.data.reason !== '' ? e.data.reason : null;
         break;
+      case 'run.resumed': {
+        status = 'running';
+        endedAt = null;
+        endReason = null;
+        const by = String(e.data.operator ?? run.operator);
+        const via = typeof e.data.origin === 'string' ? ` (${e.data.origin === 'cli' ? 'command line' : e.data.origin})` : '';
+        notes.push({ id: e.id, kind: 'system', stepId: null, text: `Resumed by ${by}${via}.`, at: e.at, operator: by });
+        // An interrupted step waits for a new attempt: pending again, its interrupted attempts kept in its history.
+        for (const st of states.values()) if (st.status === 'interrupted') st.status = 'pending';
+        break;
+      }
       case 'run.interrupted':
         status = 'interrupted';
         endedAt = e.at;
@@ -190,6 +215,8 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
           endedAt,
           progress: { done: counted.filter((s) => FINISHED.has(states.get(s.id)?.status ?? 'pending')).length, total: counted.length },
           failedStep: failed ? { id: failed.id, title: failed.title } : null,
+          left: status === 'running' ? [] : left,
+          endReason,
         },
         section,
         params,
@@ -208,6 +235,7 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
         }),
         notes: [...notes],
         recordings: [...recordings],
+        sessions: [...sessions.values()].sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0)),
       };
     },
     chunkIds: () => [...attempts.keys()].filter((id) => !frozen.has(id)),

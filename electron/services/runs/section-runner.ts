@@ -6,8 +6,9 @@
 import type { CallContext } from '../../../shared/contract/dispatch.js';
 import { ContractError } from '../../../shared/contract/errors.js';
 import type { Target } from '../../../shared/contract/hosts.js';
+import type { Prompt, PromptAnswer } from '../../../shared/contract/hosts.js';
 import type { RunDetail } from '../../../shared/contract/schemas.js';
-import type { RunService } from './run-service.js';
+import { confirmationOf, type RunService } from './run-service.js';
 import { sectionSteps } from './run-state.js';
 
 /** How the note on a step that could not start begins. */
@@ -22,8 +23,14 @@ export interface SectionRunRequest {
   target: Target;
   /** For destructive steps: the target's name, as the operator would type it (`--yes` on the command line). */
   confirmation?: string | undefined;
+  /** Ask (a `step-confirmation` prompt) before each destructive step that `confirmation` does not confirm. */
+  askConfirmation?: boolean | undefined;
+  /** Carry on this interrupted run instead of starting one: steps succeeded or skipped stay so. */
+  resumeRunId?: string | undefined;
   origin: CallContext['origin'];
 }
+
+type StepQuestion = Omit<Extract<Prompt, { kind: 'step-confirmation' }>, 'id'>;
 
 export interface SectionRunner {
   /**
@@ -35,14 +42,38 @@ export interface SectionRunner {
   dispose(): Promise<void>;
 }
 
-export function createSectionRunner(deps: { runs: RunService }): SectionRunner {
+export interface SectionRunnerDeps {
+  runs: RunService;
+  /** This machine's name, as typed to confirm a destructive step that runs here. */
+  hostname: string;
+  /** Asks the client that started the run (the prompt broker); absent: `askConfirmation` is refused. */
+  ask?(question: StepQuestion): Promise<PromptAnswer>;
+}
+
+/** Step statuses a resumed run leaves alone. */
+const SETTLED = new Set(['succeeded', 'skipped', 'done']);
+
+export function createSectionRunner(deps: SectionRunnerDeps): SectionRunner {
   const { runs } = deps;
   const inProgress = new Set<Promise<RunDetail>>();
 
   async function loop(runId: string, request: SectionRunRequest): Promise<RunDetail> {
     const commands = sectionSteps(runs.get(runId).section).filter((s) => s.kind === 'command');
     for (const step of commands) {
-      if (runs.get(runId).run.status !== 'running') return runs.get(runId);
+      const now = runs.get(runId);
+      if (now.run.status !== 'running') return now;
+      if (SETTLED.has(now.steps.find((s) => s.stepId === step.id)?.status ?? 'pending')) continue; // a resumed run's finished steps
+      let confirmation = request.confirmation;
+      const { expect, what } = confirmationOf(request.target, deps.hostname);
+      if (step.danger.level === 'destructive' && confirmation !== expect && request.askConfirmation && deps.ask) {
+        const answer = await deps.ask({ kind: 'step-confirmation', runId, stepId: step.id, title: step.title, reasons: step.danger.reasons, expect, what });
+        const typed = answer.kind === 'responses' ? (answer.responses[0] ?? '') : '';
+        if (typed !== expect) {
+          runs.note(runId, step.id, `${NOT_STARTED}${answer.kind === 'cancel' ? 'the confirmation was cancelled' : `${what} was not typed as ${expect}`}`);
+          return settle(runId, 'a destructive step was not confirmed');
+        }
+        confirmation = typed;
+      }
       try {
         const started = runs.runStep({
           runId,
@@ -51,7 +82,7 @@ export function createSectionRunner(deps: { runs: RunService }): SectionRunner {
           target: request.target,
           // On a host, `ssh user@server "cmd"` means: run cmd there, over Opsdeck's own connection.
           useRemoteHint: request.target.kind !== 'local' && step.remote !== null,
-          confirmation: request.confirmation,
+          confirmation,
         });
         await started.detail;
         await started.done;
@@ -70,15 +101,29 @@ export function createSectionRunner(deps: { runs: RunService }): SectionRunner {
   function settle(runId: string, abortReason: string | null): RunDetail {
     const current = runs.get(runId);
     if (current.run.status !== 'running') return current;
-    if (abortReason === null) return runs.finish(runId);
+    if (abortReason === null) {
+      const failed = current.run.failedStep;
+      // Stopped at a failure, the steps after it are left: the reason says so (the run ends failed).
+      return runs.finish(runId, failed ? `stopped after "${failed.title}" failed` : undefined);
+    }
     // Nothing is running: abort only records the reason.
     void runs.abort(runId, abortReason);
     return runs.get(runId);
   }
 
+  /** The interrupted run `runId`, running again: it must be a run of the requested section. */
+  function resumed(request: SectionRunRequest, runId: string): RunDetail {
+    const before = runs.get(runId);
+    if (before.run.runbookId !== request.runbookId || before.run.sectionId !== request.sectionId) {
+      throw new ContractError('invalid_input', `run ${runId} is a run of "${before.run.sectionTitle}" in another runbook or section`);
+    }
+    return runs.resume(runId, request.origin);
+  }
+
   return {
     start(request) {
-      const detail = runs.start({ runbookId: request.runbookId, sectionId: request.sectionId, versionId: request.versionId, origin: request.origin, target: request.target });
+      if (request.askConfirmation && !deps.ask) throw new ContractError('unavailable', 'asking for confirmations is not available here');
+      const detail = request.resumeRunId ? resumed(request, request.resumeRunId) : runs.start({ runbookId: request.runbookId, sectionId: request.sectionId, versionId: request.versionId, origin: request.origin, target: request.target });
       if (!sectionSteps(detail.section).some((s) => s.kind === 'command')) {
         void runs.abort(detail.run.id, 'no command steps to run');
         throw new ContractError('invalid_input', `section "${detail.run.sectionTitle}" has no command steps to run`);

@@ -52,7 +52,7 @@ export function createPromptBroker(deps: {
         answer.kind === 'cancel' ||
         (w.prompt.kind === 'host-key' && answer.kind === 'host-key') ||
         ((w.prompt.kind === 'passphrase' || w.prompt.kind === 'password') && answer.kind === 'secret') ||
-        (w.prompt.kind === 'keyboard-interactive' && answer.kind === 'responses');
+        ((w.prompt.kind === 'keyboard-interactive' || w.prompt.kind === 'step-confirmation') && answer.kind === 'responses');
       return settle(id, fits ? answer : { kind: 'cancel' });
     },
     pending: () => [...waiting.values()].map((w) => w.prompt),

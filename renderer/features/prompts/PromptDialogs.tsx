@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { Prompt, PromptAnswer } from '../../../shared/contract/hosts.js';
+import type { ConnectionPrompt } from '../../stores/prompt-store.js';
 import { Dialog } from '../../components/Dialog.js';
 import { assertNever } from '../../components/assert-never.js';
 import { keyTypeLabel } from '../../components/ssh-text.js';
@@ -129,7 +130,7 @@ function KeyboardInteractivePrompt({ prompt, sending, send }: PromptProps<'keybo
   );
 }
 
-function PromptBody(props: { prompt: Prompt; sending: boolean; send(answer: PromptAnswer): void }) {
+function PromptBody(props: { prompt: ConnectionPrompt; sending: boolean; send(answer: PromptAnswer): void }) {
   const { prompt, sending, send } = props;
   switch (prompt.kind) {
     case 'host-key':

@@ -1,5 +1,6 @@
 /** What each connection prompt says, worded as OpenSSH words it so operators recognise the question. */
 import type { Prompt } from '../../../shared/contract/hosts.js';
+import type { ConnectionPrompt } from '../../stores/prompt-store.js';
 import { assertNever } from '../../components/assert-never.js';
 import { keyTypeLabel } from '../../components/ssh-text.js';
 
@@ -17,7 +18,7 @@ export function hostKeyQuestion(prompt: HostKeyPrompt): string {
   );
 }
 
-export function promptTitle(prompt: Prompt): string {
+export function promptTitle(prompt: ConnectionPrompt): string {
   switch (prompt.kind) {
     case 'host-key':
       return `Unknown host key: ${prompt.host}`;

@@ -53,13 +53,14 @@ function detail(steps: Step[], params: ParamSpec[]): RunDetail {
   return {
     run: {
       id: RUN_ID, runbookId: RUN_ID, versionId: RUN_ID, runbookTitle: 'Runbook', sectionId: 'sec', sectionTitle: 'Section', operator: 'op',
-      target: 'local', origin: 'ui', status: 'running', startedAt: '2025-01-01T00:00:00.000Z', endedAt: null, progress: { done: 0, total: steps.length }, failedStep: null,
+      target: 'local', origin: 'ui', status: 'running', startedAt: '2025-01-01T00:00:00.000Z', endedAt: null, progress: { done: 0, total: steps.length }, failedStep: null, left: [], endReason: null,
     },
     section: { id: 'sec', title: 'Section', level: 2, line: 1, meta: {}, steps, sections: [] },
     params: docParams,
     steps: [],
     notes: [],
     recordings: [],
+    sessions: [],
   };
 }
 

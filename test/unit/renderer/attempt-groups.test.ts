@@ -6,7 +6,7 @@ import { terminalText } from '../../../renderer/features/run/terminal-text.js';
 
 const attempt = (id: string, status: Attempt['status'], fanoutId: string | null = null, host: string | null = null): Attempt => ({
   id, stepId: 's', status, startedAt: '2025-01-01T00:00:00.000Z', endedAt: null, exitCode: null, signal: null, durationMs: null,
-  timeoutSec: 600, params: {}, chunks: 0, host, endpoint: null, fanoutId, error: null,
+  timeoutSec: 600, params: {}, chunks: 0, host, endpoint: null, fanoutId, error: null, shell: null, failedCommand: null,
 });
 
 describe('groupAttempts', () => {
