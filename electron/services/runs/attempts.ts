@@ -13,6 +13,7 @@ import { runFanout } from '../ssh/fanout.js';
 import type { RemoteExit } from '../ssh/types.js';
 import { createFlowController, type FlowController } from '../terminal/flow-control.js';
 import { identify } from './process-identity.js';
+import type { PreparedShell } from './session-keeper.js';
 
 export type { RemoteExit };
 
@@ -84,6 +85,8 @@ export interface AttemptSpec {
   /** Parameter values as recorded: secrets masked. */
   recorded: Record<string, string>;
   redact(data: string): string;
+  /** Wraps the script for a target (`local`, `host:<name>`): errexit/pipefail and the carried session. Absent: run as is. */
+  prepare?(where: string): PreparedShell;
 }
 
 export interface AttemptDeps {
@@ -105,6 +108,16 @@ function statusOf(exit: { cancelled: boolean; timedOut: boolean; exitCode: numbe
   if (exit.cancelled) return 'cancelled';
   if (exit.timedOut) return 'timed_out';
   return exit.exitCode === 0 && !exit.connectionLost ? 'succeeded' : 'failed';
+}
+
+/** The end of a wrapped step: stdout held back by the filter is written, and what the wrapper reported is returned. */
+function endShell(
+  shell: PreparedShell | undefined, exitCode: number | null, status: AttemptStatus, write: (stream: OutputChunk['stream'], data: string, unfiltered: boolean) => void,
+): Record<string, unknown> {
+  if (!shell) return {};
+  const { rest, data } = shell.finish(exitCode, status === 'succeeded');
+  if (rest) write('stdout', rest, true);
+  return data;
 }
 
 /** The shell variable holding a remote step's script on its way to the shell that runs it. */
@@ -158,9 +171,11 @@ export function createAttemptLauncher(deps: AttemptDeps) {
     return flow;
   };
 
-  const sink = (spec: AttemptSpec, attemptId: string, flow: AttemptFlow) => {
+  const sink = (spec: AttemptSpec, attemptId: string, flow: AttemptFlow, shell: PreparedShell | undefined) => {
     let seq = 0;
-    return (stream: OutputChunk['stream'], data: string): void => {
+    return (stream: OutputChunk['stream'], raw: string, unfiltered = false): void => {
+      const data = stream === 'stdout' && shell && !unfiltered ? shell.filter(raw) : raw;
+      if (data === '' && raw !== '') return;
       const chunk: OutputChunk = { runId: spec.runId, attemptId, stepId: spec.stepId, seq: seq++, stream, data: spec.redact(data), at: deps.now() };
       deps.appendChunk(chunk);
       // Counted before it is emitted: a host with no window acknowledging acks it while it is emitted.
@@ -172,16 +187,20 @@ export function createAttemptLauncher(deps: AttemptDeps) {
   const local = (spec: AttemptSpec): Running & { attemptId: string } => {
     const attemptId = uuidv7();
     const flow = flowOf(attemptId);
+    const shell = spec.prepare?.('local');
+    const write = sink(spec, attemptId, flow, shell);
     const handle = deps.exec.start(
-      { script: spec.script, env: spec.env, timeoutMs: spec.timeoutSec * 1000, ...(spec.cwd ? { cwd: spec.cwd } : {}) },
-      sink(spec, attemptId, flow),
+      { script: shell?.script ?? spec.script, env: spec.env, timeoutMs: spec.timeoutSec * 1000, ...(spec.cwd ? { cwd: spec.cwd } : {}) },
+      write,
     );
     flow.register(handle);
     // Recorded with the process group, so that after a crash the next start can stop what was left running.
-    deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host: null, ...identify(handle.pid) });
+    deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host: null, shell: shell?.shell ?? null, ...identify(handle.pid) });
     const done = handle.exited.then((exit) => {
       flows.delete(attemptId);
-      deps.record('attempt.ended', spec.runId, spec.stepId, attemptId, { status: statusOf(exit), exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs });
+      const status = statusOf(exit);
+      const ended = endShell(shell, exit.exitCode, status, write);
+      deps.record('attempt.ended', spec.runId, spec.stepId, attemptId, { status, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs, ...ended });
     });
     return { attemptId, runId: spec.runId, cancel: () => handle.cancel(), done };
   };
@@ -200,16 +219,17 @@ export function createAttemptLauncher(deps: AttemptDeps) {
     const recordStart = (): void => {
       if (recorded) return;
       recorded = true;
-      deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host, fanoutId });
+      deps.record('attempt.started', spec.runId, spec.stepId, attemptId, { params: spec.recorded, timeoutSec: spec.timeoutSec, host, fanoutId, shell: shell?.shell ?? null });
       resolveStarted();
     };
     const flow = flowOf(attemptId);
-    const write = sink(spec, attemptId, flow);
+    const shell = spec.prepare?.(`host:${host}`);
+    const write = sink(spec, attemptId, flow, shell);
     const output = (stream: OutputChunk['stream'], data: string): void => {
       recordStart();
       write(stream, data);
     };
-    const execution = runner.exec(host, remoteCommand(spec.script), {
+    const execution = runner.exec(host, remoteCommand(shell?.script ?? spec.script), {
       env: spec.env, timeoutMs: spec.timeoutSec * 1000, cancel, onOutput: output, onUnderway: recordStart, flow: { register: (c) => flow.register(c) },
     });
     const ok = execution
@@ -218,9 +238,10 @@ export function createAttemptLauncher(deps: AttemptDeps) {
           flows.delete(attemptId);
           recordStart();
           const status = statusOf(exit);
+          const ended = endShell(shell, exit.exitCode, status, write);
           const error = exit.connectionLost ? `the connection to ${host} was lost while the step ran` : null;
           if (error) output('system', `\r\n[${error}]\r\n`);
-          deps.record('attempt.ended', spec.runId, spec.stepId, attemptId, { status, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs, endpoint, error });
+          deps.record('attempt.ended', spec.runId, spec.stepId, attemptId, { status, exitCode: exit.exitCode, signal: exit.signal, durationMs: exit.durationMs, endpoint, error, ...ended });
           return status === 'succeeded';
         },
         (error: unknown) => {

@@ -18,6 +18,7 @@ import { createAttemptLauncher, type AttemptSpec, type RemoteRunner, type Runnin
 import type { LibraryStore } from '../store/library-store.js';
 import type { RunEventRow, RunOrigin, RunRow, RunStore } from '../store/run-store.js';
 import { identify, isSameProcessAlive, signalGroupIfAlive, type ProcessIdentity } from './process-identity.js';
+import { createSessionKeeper } from './session-keeper.js';
 import { createRunFold, findSection, foldRun, sectionSteps, type RunFold } from './run-state.js';
 
 export interface RunServiceDeps {
@@ -67,6 +68,7 @@ export function createRunService(deps: RunServiceDeps) {
     if (!deps.remote) throw new ContractError('unavailable', 'running steps on remote hosts is not available here');
     return deps.remote;
   };
+  const sessions = createSessionKeeper({ shell: deps.shell, now, events: (runId) => runs.events(runId) });
   const launcher = createAttemptLauncher({
     exec: deps.exec,
     remote: deps.remote ?? null,
@@ -324,10 +326,12 @@ export function createRunService(deps: RunServiceDeps) {
         throw new ContractError('invalid_input', step.remote ? 'choose a host or a tag to run the inner command on' : `"${step.title}" has no ssh command to run on a host`);
       }
       const source = input.useRemoteHint && step.remote ? step.remote.command : step.script;
+      // Run over Opsdeck's connection, `ssh user@server "cmd"` is cmd: the destination's placeholders are no parameters.
+      const inSource = (p: RunDetail['params'][number]): boolean => !input.useRemoteHint || p.occurrences.some((o) => o.stepId === step.id && source.includes(o.text));
       const specs = detail.params
-        .filter((p) => step.params.includes(p.name))
+        .filter((p) => step.params.includes(p.name) && inSource(p))
         .map((p) => ({ name: p.name, kind: p.kind, secret: p.secret, texts: [...new Set(p.occurrences.filter((o) => o.stepId === step.id).map((o) => o.text))] }));
-      const values = Object.fromEntries(Object.entries(input.params).filter(([k]) => step.params.includes(k)));
+      const values = Object.fromEntries(Object.entries(input.params).filter(([k]) => specs.some((p) => p.name === k)));
       const sub = substituteParams(source, specs, values, deps.shell);
       if (!sub.ok) throw new ContractError(sub.code, sub.message);
       const secrets = specs.filter((s) => s.secret).map((s) => values[s.name] ?? '').filter((v) => v.length >= MIN_REDACT_LENGTH);
@@ -348,6 +352,7 @@ export function createRunService(deps: RunServiceDeps) {
         cwd: target.kind === 'local' && sourceDir && existsSync(sourceDir) ? sourceDir : null,
         recorded,
         redact: (data) => redact(data, secrets),
+        prepare: (where) => sessions.prepare(input.runId, step.id, where, step, sub.value.script, (data) => redact(data, secrets)),
       };
       const track = (r: Running & { attemptId: string }): void => {
         running.set(r.attemptId, r);

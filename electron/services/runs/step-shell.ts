@@ -1,0 +1,246 @@
+/**
+ * The bash around a command step: errexit/pipefail as the step asks, the section's carried session restored, and
+ * the shell's state reported when the step ends, so that the next step of the run starts where this one left off,
+ * as if typed into one shell (the approach of Runme and Atuin Desktop: each step its own process, the state carried
+ * between them). The state travels on the step's own stdout between markers holding a per-attempt nonce, written
+ * to a copy of stdout taken before the step runs (so `exec >file` in a step does not lose it), and is cut out of
+ * the output before anything is stored or shown.
+ */
+import { randomBytes } from 'node:crypto';
+
+export interface ShellOptions {
+  errexit: boolean;
+  pipefail: boolean;
+}
+
+/** Single-quotes a string for bash: the only character that needs care inside '...' is the quote itself. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Names of the wrapper's own variables; never reported, never carried. */
+const OWN = '__od_';
+
+/**
+ * The wrapper's script. Runs under bash; under another shell (a host without bash) it runs the step alone, without
+ * a session. Blocks written, each `<marker>:<tag>\n ... <marker>;\n`: before the step `Bv` (declare -p) and `Bo`
+ * (set +o, shopt -p); at exit `Av`, `Ao`, `Af` (declare -f), `AF` (declare -F), `Ad` ($PWD) and `Ae` (exit status,
+ * the failing command's status and pipe statuses, its line, the line the step began on, BASH_COMMAND).
+ * The redirections `{ ... } 2>/dev/null` keep the report out of a step's `set -x` trace.
+ */
+export function wrapStep(script: string, opts: ShellOptions & { restore: { vars: string; options: string } | null; nonce: string }): string {
+  const m = `__od_m=$'\\x1e'${opts.nonce}`;
+  const block = (tag: string, body: string): string => `printf '%s:${tag}\\n' "$__od_m"; ${body}; printf '%s;\\n' "$__od_m"`;
+  const atExit = [
+    '__od_x=$?',
+    'unset __od_s',
+    block('Av', 'declare -p'),
+    block('Ao', 'set +o; shopt -p'),
+    block('Af', 'declare -f'),
+    block('AF', 'declare -F'),
+    block('Ad', `printf '%s\\n' "$PWD"`),
+    block('Ae', `printf '%s\\n%s\\n%s\\n%s\\n%s\\n%s' "$__od_x" "\${__od_rc-}" "\${__od_ps-}" "\${__od_fl-}" "$__od_base" "\${__od_fc-}"`),
+  ].join('; ');
+  const onErr = '{ __od_rc=$? __od_ps="${PIPESTATUS[*]}"; __od_fc=$BASH_COMMAND; __od_fl=$LINENO; } 2>/dev/null';
+  return [
+    `__od_s=${shellQuote(script)}`,
+    'if [ -z "${BASH_VERSION-}" ]; then eval "$__od_s"; exit; fi',
+    `exec {__od_o}>&1; ${m}`,
+    // The carried state is restored with errexit off (a variable bash refuses must not end the step unseen), then
+    // the step's options, then the carried option changes, which win: as if typed into one shell.
+    opts.restore?.vars ?? '',
+    `set ${opts.errexit ? '-e' : '+e'} ${opts.pipefail ? '-o' : '+o'} pipefail -E`,
+    opts.restore?.options ?? '',
+    `{ ${block('Bv', 'declare -p')}; ${block('Bo', 'set +o; shopt -p')}; } >&$__od_o 2>/dev/null`,
+    `trap ${shellQuote(onErr)} ERR`,
+    `trap ${shellQuote(`{ ${atExit}; } >&$__od_o 2>/dev/null`)} EXIT`,
+    '__od_base=$LINENO; eval "$__od_s"',
+  ].join('\n');
+}
+
+export const newNonce = (): string => randomBytes(12).toString('hex');
+
+/** The blocks a wrapped step reported, by tag. */
+export type Blocks = Map<string, string>;
+
+/**
+ * Cuts the wrapper's blocks out of a step's stdout as it streams: `push` returns the text to show (possibly held
+ * back by up to a marker's length while a marker might be starting), `end` the rest and the blocks.
+ */
+export function createStateFilter(nonce: string): { push(data: string): string; end(): { rest: string; blocks: Blocks } } {
+  const marker = `\x1e${nonce}`;
+  const close = `${marker};\n`;
+  const blocks: Blocks = new Map();
+  let buffer = '';
+  let inBlock: string | null = null;
+  let content = '';
+  const take = (): string => {
+    let out = '';
+    for (;;) {
+      if (inBlock === null) {
+        const at = buffer.indexOf(marker);
+        if (at < 0) {
+          // Hold back a tail that could be the start of a marker.
+          let keep = Math.min(buffer.length, marker.length - 1);
+          while (keep > 0 && !marker.startsWith(buffer.slice(buffer.length - keep))) keep--;
+          out += buffer.slice(0, buffer.length - keep);
+          buffer = buffer.slice(buffer.length - keep);
+          return out;
+        }
+        const nl = buffer.indexOf('\n', at);
+        if (nl < 0) {
+          out += buffer.slice(0, at);
+          buffer = buffer.slice(at);
+          return out;
+        }
+        out += buffer.slice(0, at);
+        const head = buffer.slice(at + marker.length, nl);
+        buffer = buffer.slice(nl + 1);
+        if (head.startsWith(':')) {
+          inBlock = head.slice(1);
+          content = '';
+        }
+        // A stray `<marker>;` outside a block is dropped.
+      } else {
+        const at = buffer.indexOf(close);
+        if (at < 0) {
+          const keep = Math.min(buffer.length, close.length - 1);
+          content += buffer.slice(0, buffer.length - keep);
+          buffer = buffer.slice(buffer.length - keep);
+          return out;
+        }
+        content += buffer.slice(0, at);
+        buffer = buffer.slice(at + close.length);
+        blocks.set(inBlock, content);
+        inBlock = null;
+      }
+    }
+  };
+  return {
+    push(data) {
+      buffer += data;
+      return take();
+    },
+    end() {
+      const out = take();
+      // An unfinished block (the step was killed mid-report) is not state; unclaimed text is output.
+      const rest = inBlock === null ? buffer : '';
+      buffer = '';
+      return { rest: out + rest, blocks };
+    },
+  };
+}
+
+/** One variable as `declare -p` prints it: its attribute flags, and its value as bash quoted it (null: declared, unset). */
+export interface Declaration {
+  name: string;
+  flags: string;
+  value: string | null;
+  /** The statement itself, which recreates the variable when run at the top level. */
+  statement: string;
+}
+
+/**
+ * Reads `declare -p` output: one `declare -FLAGS NAME[=VALUE]` per variable, VALUE quoted by bash as "...", $'...'
+ * or an array `(...)` of such. Quote-aware, so a value holding newlines or `declare -` is read whole.
+ */
+export function parseDeclarations(text: string): Map<string, Declaration> {
+  const out = new Map<string, Declaration>();
+  let i = 0;
+  const n = text.length;
+  const skipQuoted = (): void => {
+    const c = text[i];
+    if (c === '"') {
+      i++;
+      while (i < n && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (c === '$' && text[i + 1] === "'") {
+      i += 2;
+      while (i < n && text[i] !== "'") i += text[i] === '\\' ? 2 : 1;
+      i++;
+    } else if (c === "'") {
+      i++;
+      while (i < n && text[i] !== "'") i++;
+      i++;
+    } else {
+      i++;
+    }
+  };
+  while (i < n) {
+    const start = i;
+    const head = /^declare (-[a-zA-Z-]*) ([A-Za-z_][A-Za-z0-9_]*)/.exec(text.slice(i, i + 300));
+    if (!head) {
+      const nl = text.indexOf('\n', i);
+      i = nl < 0 ? n : nl + 1;
+      continue;
+    }
+    i += head[0].length;
+    let value: string | null = null;
+    if (text[i] === '=') {
+      i++;
+      const from = i;
+      if (text[i] === '(') {
+        let depth = 0;
+        while (i < n) {
+          const c = text[i];
+          if (c === '(') {
+            depth++;
+            i++;
+          } else if (c === ')') {
+            depth--;
+            i++;
+            if (depth === 0) break;
+          } else if (c === '"' || c === "'" || (c === '$' && text[i + 1] === "'")) {
+            skipQuoted();
+          } else if (c === '\\') {
+            i += 2;
+          } else {
+            i++;
+          }
+        }
+      } else {
+        while (i < n && text[i] !== '\n') {
+          const c = text[i];
+          if (c === '"' || c === "'" || (c === '$' && text[i + 1] === "'")) skipQuoted();
+          else i += c === '\\' ? 2 : 1;
+        }
+      }
+      value = text.slice(from, i);
+    }
+    const statement = text.slice(start, i);
+    const nl = text.indexOf('\n', i);
+    i = nl < 0 ? n : nl + 1;
+    out.set(head[2] ?? '', { name: head[2] ?? '', flags: (head[1] ?? '-').replace(/^-/, '').replace(/-/g, ''), value, statement });
+  }
+  return out;
+}
+
+/** A bash-quoted value as the user would read it: "..." and $'...' unquoted where simple; arrays as written. */
+export function displayValue(value: string | null): string {
+  if (value === null) return '';
+  if (value.startsWith('"') && value.endsWith('"')) return value.slice(1, -1).replace(/\\([\\"$`])/g, '$1');
+  return value;
+}
+
+/**
+ * Variables never carried: bash's own (set anew by every shell, many read-only), the wrapper's, and those of the
+ * step's environment that Opsdeck sets.
+ */
+const SPECIAL = new Set([
+  'BASH', 'BASHOPTS', 'BASHPID', 'BASH_ALIASES', 'BASH_ARGC', 'BASH_ARGV', 'BASH_ARGV0', 'BASH_CMDS', 'BASH_COMMAND',
+  'BASH_EXECUTION_STRING', 'BASH_LINENO', 'BASH_LOADABLES_PATH', 'BASH_REMATCH', 'BASH_SOURCE', 'BASH_SUBSHELL',
+  'BASH_VERSINFO', 'BASH_VERSION', 'COLUMNS', 'COMP_WORDBREAKS', 'DIRSTACK', 'EPOCHREALTIME', 'EPOCHSECONDS', 'EUID',
+  'FUNCNAME', 'GROUPS', 'HISTCMD', 'HOSTNAME', 'HOSTTYPE', 'LINENO', 'LINES', 'MACHTYPE', 'OPTERR', 'OPTIND', 'OSTYPE',
+  'PIPESTATUS', 'PPID', 'PWD', 'OLDPWD', 'RANDOM', 'SECONDS', 'SHELLOPTS', 'SHLVL', 'SRANDOM', 'UID', '_',
+]);
+export const carriedName = (name: string): boolean => !SPECIAL.has(name) && !name.startsWith(OWN) && !name.startsWith('OPSDECK_');
+
+/** Option state, one line per option as `set +o` / `shopt -p` print it, keyed by option name. */
+export function parseOptions(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^(?:set [-+]o|shopt -[su]) (\S+)$/.exec(line.trim());
+    if (m?.[1]) out.set(`${line.trim().startsWith('set') ? 'o' : 's'}:${m[1]}`, line.trim());
+  }
+  return out;
+}
