@@ -2,7 +2,8 @@
 import type { RunStatus, StepStatus } from '../../shared/contract/schemas.js';
 import { assertNever } from './assert-never.js';
 
-export type Tone = 'ok' | 'bad' | 'warn' | 'info' | 'muted';
+/** `partial`: ended on purpose with work left (an incomplete run), neither a success nor a breakdown. */
+export type Tone = 'ok' | 'bad' | 'warn' | 'partial' | 'info' | 'muted';
 
 export function statusTone(status: RunStatus | StepStatus): Tone {
   switch (status) {
@@ -14,6 +15,7 @@ export function statusTone(status: RunStatus | StepStatus): Tone {
     case 'timed_out':
       return 'bad';
     case 'incomplete':
+      return 'partial';
     case 'aborted':
     case 'cancelled':
     case 'interrupted':

@@ -3,6 +3,7 @@
  * `run.updated` events), so a reload shows exactly what the host has recorded; this store never patches it locally.
  */
 import { create } from 'zustand';
+import { ContractError } from '../../shared/contract/errors.js';
 import type { Target } from '../../shared/contract/hosts.js';
 import type { MethodInput } from '../../shared/contract/methods.js';
 import type { RunDetail } from '../../shared/contract/schemas.js';
@@ -38,42 +39,62 @@ interface RunState {
   note(stepId: string | null, text: string): Promise<boolean>;
   runStep(request: RunRequest): Promise<boolean>;
   cancel(stepId: string, attemptId: string): Promise<void>;
-  finish(): Promise<void>;
+  /**
+   * Ends the run; with steps left, `reason` says why (the host refuses without one: `reason_required`, and then
+   * no error is kept, since the caller asks for the reason instead).
+   */
+  finish(reason?: string): Promise<FinishOutcome>;
+  /** Carries on an interrupted run. */
+  resume(): Promise<boolean>;
   abort(reason: string): Promise<boolean>;
   clearStepError(stepId: string): void;
 }
 
+export type FinishOutcome = 'finished' | 'reason_required' | 'failed';
+
 const RUN_KEY = '__run__';
 
 /** The calls that change a run; each answers with the whole run detail. */
-type RunMethod = 'runs.tick' | 'runs.skip' | 'runs.note' | 'runs.finish' | 'runs.abort' | 'steps.run' | 'steps.cancel';
+type RunMethod = 'runs.tick' | 'runs.skip' | 'runs.note' | 'runs.finish' | 'runs.resume' | 'runs.abort' | 'steps.run' | 'steps.cancel';
 
 export const useRun = create<RunState>()((set, get) => {
   const accept = (detail: RunDetail): void => {
     if (detail.run.id === get().runId) set({ detail, error: null });
   };
 
-  /** Runs one call for a step (or the run), keeping `busy` and the inline error up to date. */
-  const act = async <M extends RunMethod>(
+  /**
+   * Runs one call for a step (or the run), keeping `busy` and the inline error up to date; resolves to null when
+   * it worked, else to the error's code (`internal` for what was not a contract error). `quiet` codes keep no error.
+   */
+  const attempt = async <M extends RunMethod>(
     key: string,
     method: M,
     input: MethodInput<M>,
-  ): Promise<boolean> => {
+    quiet: readonly string[] = [],
+  ): Promise<string | null> => {
     set({ busy: { ...get().busy, [key]: true } });
     try {
       // Every RunMethod outputs RunDetail; TypeScript does not resolve the generic output to it.
       accept((await client.call(method, input)) as RunDetail);
       const { [key]: _cleared, ...rest } = get().stepErrors;
       set({ stepErrors: rest });
-      return true;
+      return null;
     } catch (error) {
-      set({ stepErrors: { ...get().stepErrors, [key]: errorMessage(error) } });
-      return false;
+      const code = error instanceof ContractError ? error.code : 'internal';
+      if (quiet.includes(code)) {
+        const { [key]: _cleared, ...rest } = get().stepErrors;
+        set({ stepErrors: rest });
+      } else {
+        set({ stepErrors: { ...get().stepErrors, [key]: errorMessage(error) } });
+      }
+      return code;
     } finally {
       const { [key]: _done, ...rest } = get().busy;
       set({ busy: rest });
     }
   };
+  const act = async <M extends RunMethod>(key: string, method: M, input: MethodInput<M>): Promise<boolean> =>
+    (await attempt(key, method, input)) === null;
 
   return {
     runId: null,
@@ -134,9 +155,16 @@ export const useRun = create<RunState>()((set, get) => {
       const runId = get().runId;
       if (runId) await act(stepId, 'steps.cancel', { runId, attemptId });
     },
-    async finish() {
+    async finish(reason) {
       const runId = get().runId;
-      if (runId) await act(RUN_KEY, 'runs.finish', { runId });
+      if (!runId) return 'failed';
+      const trimmed = reason?.trim() ?? '';
+      const code = await attempt(RUN_KEY, 'runs.finish', { runId, ...(trimmed ? { reason: trimmed } : {}) }, trimmed ? [] : ['reason_required']);
+      return code === null ? 'finished' : code === 'reason_required' ? 'reason_required' : 'failed';
+    },
+    async resume() {
+      const runId = get().runId;
+      return runId ? act(RUN_KEY, 'runs.resume', { runId }) : false;
     },
     async abort(reason) {
       const runId = get().runId;

@@ -8,6 +8,8 @@ export type RunDialog =
   | { kind: 'confirm'; stepId: string }
   | { kind: 'skip'; stepId: string }
   | { kind: 'abort' }
+  /** Finish with steps left: lists them and asks why. */
+  | { kind: 'finish' }
   | null;
 
 /** The house default for a command step: long enough for a backup, short enough that a hang gets noticed. */

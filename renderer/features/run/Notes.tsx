@@ -8,14 +8,22 @@ export function NotesList({ notes }: { notes: readonly Note[] }) {
   if (notes.length === 0) return null;
   return (
     <ul className="notes" data-testid="notes">
-      {notes.map((note) => (
-        <li key={note.id} className="note" data-testid="note">
-          <span className="note-meta muted">
-            {formatTime(note.at)} · {note.operator}
-          </span>
-          <span className="note-text">{note.text}</span>
-        </li>
-      ))}
+      {notes.map((note) =>
+        note.kind === 'system' ? (
+          // Opsdeck's own line (the run was resumed): its text names who; not styled as anyone's note.
+          <li key={note.id} className="note note-system" data-testid="note" data-kind="system">
+            <span className="note-meta muted">{formatTime(note.at)}</span>
+            <span className="note-text">{note.text}</span>
+          </li>
+        ) : (
+          <li key={note.id} className="note" data-testid="note" data-kind="note">
+            <span className="note-meta muted">
+              {formatTime(note.at)} · {note.operator}
+            </span>
+            <span className="note-text">{note.text}</span>
+          </li>
+        ),
+      )}
     </ul>
   );
 }

@@ -6,6 +6,7 @@ import { client, connection } from '../../api/client.js';
 import { outputFeed } from '../../api/output-feed.js';
 import { errorMessage } from '../../components/error-message.js';
 import { useApp } from '../../stores/app-store.js';
+import { contentRows, holdTrailingBreak, paneRows } from './output-size.js';
 import { terminalTheme } from './terminal-theme.js';
 
 interface Props {
@@ -20,6 +21,11 @@ interface Props {
   onTerminal?: (terminal: Terminal | null) => void;
   /** Told of each chunk once xterm has parsed it, in seq order: the terminal's cursor is where the chunk ended. */
   onDrawn?: (chunk: OutputChunk) => void;
+  /**
+   * `grow` (a step's output): as tall as its output, up to a share of the window, then it scrolls. `fill`: as tall
+   * as the CSS makes the pane, for a transcript whose cursor position means something (`onDrawn`).
+   */
+  size?: 'grow' | 'fill';
 }
 
 /** Lines kept above the screen; enough for a long build log, bounded so a runaway command cannot eat memory. */
@@ -32,15 +38,18 @@ const RESET = '\x1b[0m';
  * One attempt's output in a read-only xterm: what the host stored (`runs.output`), then live `step.output` events,
  * deduplicated by `seq`, so ANSI colours and `\r` progress bars render as in a terminal. Mount it with
  * `key={attemptId}`: one terminal per attempt. A terminal recording's id shows its transcript the same way; its new
- * output comes only by fetching again (`refresh`).
+ * output comes only by fetching again (`refresh`). A step's pane grows with its output (see output-size.ts).
  */
-export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn }: Props) {
+export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn, size = 'grow' }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const terminal = useRef<Terminal | null>(null);
   const theme = useApp((state) => state.theme);
   const listeners = useRef({ onTerminal, onDrawn });
   /** Fetches what was stored since the last chunk shown, once the first load is done; null while there is no pane. */
   const fetchMore = useRef<(() => void) | null>(null);
+  /** Sizes the terminal to its content again (grow mode), at the next frame; null while there is no pane. */
+  const resizeSoon = useRef<(() => void) | null>(null);
+  const grow = size === 'grow';
 
   useEffect(() => {
     listeners.current = { onTerminal, onDrawn };
@@ -64,9 +73,21 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn }: P
     term.loadAddon(fit);
     term.open(element);
     term.write(HIDE_CURSOR);
+    /** Rows of the screen's own height: xterm sizes `.xterm-screen` to rows × cell height. */
+    const cellHeight = (): number => {
+      const screen = term.element?.querySelector('.xterm-screen');
+      return screen ? screen.getBoundingClientRect().height / term.rows : 0;
+    };
     const refit = (): void => {
       try {
-        fit.fit();
+        if (!grow) {
+          fit.fit();
+          return;
+        }
+        // Columns from the pane's width; rows from the output, not from the pane (whose height follows them).
+        const cols = fit.proposeDimensions()?.cols ?? term.cols;
+        const rows = paneRows(contentRows(term.buffer.active), window.innerHeight, cellHeight());
+        if (cols !== term.cols || rows !== term.rows) term.resize(cols, rows);
       } catch {
         // Not laid out yet (hidden or zero-sized): the next resize fits it.
       }
@@ -74,15 +95,28 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn }: P
     refit();
     const observer = new ResizeObserver(refit);
     observer.observe(element);
+    let frame = 0;
+    const soon = (): void => {
+      if (frame !== 0) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        refit();
+      });
+    };
+    if (grow) window.addEventListener('resize', soon);
+    resizeSoon.current = grow ? soon : null;
     terminal.current = term;
     listeners.current.onTerminal?.(term);
     return () => {
       observer.disconnect();
+      window.removeEventListener('resize', soon);
+      cancelAnimationFrame(frame);
+      resizeSoon.current = null;
       terminal.current = null;
       listeners.current.onTerminal?.(null);
       term.dispose();
     };
-  }, []);
+  }, [grow]);
 
   useEffect(() => {
     if (terminal.current) terminal.current.options.theme = terminalTheme(theme);
@@ -95,6 +129,8 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn }: P
     let loaded = false;
     let disposed = false;
     const early: Array<{ chunk: OutputChunk; drawn: () => void }> = [];
+    /** A growing pane's last line break, written with the next chunk (see holdTrailingBreak). */
+    let heldBreak = '';
     /** Acks owed for writes xterm has not rendered yet; paid on unmount so the host's count never leaks. */
     const owed = new Set<() => void>();
 
@@ -105,11 +141,21 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn }: P
       }
       lastSeq = chunk.seq;
       owed.add(drawn);
-      const data = chunk.stream === 'system' ? `${DIM}${chunk.data}${RESET}` : chunk.data;
+      let text = chunk.data;
+      let before = '';
+      if (grow) {
+        const split = holdTrailingBreak(text);
+        before = heldBreak;
+        heldBreak = split.held;
+        text = split.now;
+      }
+      const data = before + (chunk.stream === 'system' ? `${DIM}${text}${RESET}` : text);
       term.write(data, () => {
         owed.delete(drawn);
         drawn();
-        if (!disposed) listeners.current.onDrawn?.(chunk);
+        if (disposed) return;
+        resizeSoon.current?.();
+        listeners.current.onDrawn?.(chunk);
       });
     };
     const detach = outputFeed.attach(attemptId, (chunk, drawn) => {
@@ -147,7 +193,7 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn }: P
 
     catchUp()
       .catch((error: unknown) => {
-        if (!disposed) term.write(`${DIM}[could not load the recorded output: ${errorMessage(error)}]${RESET}\r\n`);
+        if (!disposed) term.write(`${DIM}[could not load the recorded output: ${errorMessage(error)}]${RESET}\r\n`, () => resizeSoon.current?.());
       })
       .finally(() => {
         loaded = true;
@@ -168,11 +214,11 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn }: P
       for (const drawn of owed) drawn();
       owed.clear();
     };
-  }, [runId, attemptId]);
+  }, [runId, attemptId, grow]);
 
   useEffect(() => {
     fetchMore.current?.();
   }, [refresh]);
 
-  return <div className="output-pane" ref={host} data-testid="output-pane" data-attempt-id={attemptId} />;
+  return <div className={`output-pane output-${size}`} ref={host} data-testid="output-pane" data-attempt-id={attemptId} />;
 }

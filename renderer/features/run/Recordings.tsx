@@ -92,7 +92,7 @@ export function RecordingView({ detail, recording, onClose }: { detail: RunDetai
         onMouseMove={(event) => setHovered(timeline.timeAt(event.clientY, event.currentTarget.querySelector('.xterm-screen')))}
         onMouseLeave={() => setHovered(null)}
       >
-        <OutputPane runId={detail.run.id} attemptId={recording.id} refresh={refresh} onTerminal={timeline.onTerminal} onDrawn={timeline.onDrawn} />
+        <OutputPane runId={detail.run.id} attemptId={recording.id} size="fill" refresh={refresh} onTerminal={timeline.onTerminal} onDrawn={timeline.onDrawn} />
       </div>
       <div className="step-exit recording-time" data-testid="recording-time" data-at={hovered ?? ''} title={hovered ? formatDateTime(hovered) : undefined}>
         {hovered

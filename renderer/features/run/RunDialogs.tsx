@@ -6,6 +6,8 @@ import { useApp } from '../../stores/app-store.js';
 import { runKey, useRun } from '../../stores/run-store.js';
 import { useRunUi } from '../../stores/run-ui-store.js';
 import { useTarget } from '../../stores/target-store.js';
+import { LeftList } from './LeftList.js';
+import { stepsLeft } from './run-end.js';
 import { findStep, runConfirmed } from './run-actions.js';
 import { confirmationName, confirmationWhat, offersRemoteHint, targetLabel } from './target-value.js';
 
@@ -117,7 +119,62 @@ function ReasonDialog(props: {
   );
 }
 
-/** Whichever dialog the run view has open: confirm a destructive step, skip a step with a reason, abort the run. */
+/** Finishing with steps left: they are listed, and the run ends only with a reason, which the record keeps. */
+function FinishDialog({ onClose }: { onClose(): void }) {
+  const detail = useRun((state) => state.detail);
+  const finish = useRun((state) => state.finish);
+  const error = useRun((state) => state.stepErrors[runKey]);
+  const [reason, setReason] = useState('');
+  const [sending, setSending] = useState(false);
+  const left = detail ? stepsLeft(detail.section, detail.steps) : [];
+  const ready = reason.trim() !== '' && !sending;
+  const count = `${left.length} step${left.length === 1 ? '' : 's'}`;
+  return (
+    <Dialog title="Finish with steps left" onClose={onClose} testId="finish-dialog">
+      <form
+        className="dialog-body"
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (!ready) return;
+          setSending(true);
+          void finish(reason).then((outcome) => {
+            setSending(false);
+            if (outcome === 'finished') onClose();
+          });
+        }}
+      >
+        <p className="dialog-text">
+          {left.length > 0 ? (
+            <>
+              <strong>{count}</strong> {left.length === 1 ? 'is' : 'are'} neither done nor skipped. The run will be recorded as{' '}
+              <strong>incomplete</strong>, with {left.length === 1 ? 'it' : 'them'} listed and your reason.
+            </>
+          ) : (
+            'Every step is done or skipped now.'
+          )}
+        </p>
+        {left.length > 0 && <LeftList left={left} testId="finish-left" />}
+        <label className="field field-block">
+          <span>Why does the run end here? (required)</span>
+          <textarea className="input" rows={3} value={reason} onChange={(event) => setReason(event.target.value)} data-testid="finish-reason" />
+        </label>
+        <DialogActions
+          error={error}
+          onCancel={onClose}
+          submit={sending ? 'Finishing…' : left.length > 0 ? `Finish with ${count} left` : 'Finish'}
+          submitTestId="finish-submit"
+          disabled={!ready}
+          variant="primary"
+        />
+      </form>
+    </Dialog>
+  );
+}
+
+/**
+ * Whichever dialog the run view has open: confirm a destructive step, skip a step with a reason, abort the run,
+ * finish it with steps left.
+ */
 export function RunDialogs() {
   const dialog = useRunUi((state) => state.dialog);
   const close = useRunUi((state) => state.closeDialog);
@@ -154,6 +211,8 @@ export function RunDialogs() {
           onClose={close}
         />
       );
+    case 'finish':
+      return <FinishDialog onClose={close} />;
     default:
       return assertNever(dialog);
   }

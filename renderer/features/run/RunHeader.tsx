@@ -1,10 +1,12 @@
-import type { Run } from '../../../shared/contract/schemas.js';
+import type { Run, StepState } from '../../../shared/contract/schemas.js';
 import { href } from '../../app/route.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { elapsedMs, formatDateTime, formatElapsed } from '../../components/format.js';
 import { useNow } from '../../components/use-now.js';
 import { runKey, useRun } from '../../stores/run-store.js';
 import { useRunUi } from '../../stores/run-ui-store.js';
+import { LeftList } from './LeftList.js';
+import { stepsLeft } from './run-end.js';
 import { TargetSelect } from './TargetSelect.js';
 import { targetLabel, valueToTarget } from './target-value.js';
 
@@ -14,16 +16,35 @@ function runTargetLabel(value: string): string {
   return target ? targetLabel(target) : value;
 }
 
-/** The run at a glance: what, who, status, progress, elapsed time, and the two ways to end it. */
-export function RunHeader({ run }: { run: Run }) {
+/**
+ * Finish: one click when nothing is left; with steps left, the dialog that lists them and asks why (also when the
+ * host says a reason is needed and this view thought none was).
+ */
+async function finishOrAsk(): Promise<void> {
+  const { detail, finish } = useRun.getState();
+  if (!detail) return;
+  const openDialog = useRunUi.getState().openDialog;
+  if (stepsLeft(detail.section, detail.steps).length > 0) {
+    openDialog({ kind: 'finish' });
+    return;
+  }
+  if ((await finish()) === 'reason_required') openDialog({ kind: 'finish' });
+}
+
+/**
+ * The run at a glance: what, who, status, progress, elapsed time, and the two ways to end it; once ended, what was
+ * left and why; an interrupted run's way to carry on.
+ */
+export function RunHeader({ run, failedStepStatus }: { run: Run; failedStepStatus?: StepState['status'] | undefined }) {
   const active = run.status === 'running';
   const now = useNow(active && run.endedAt === null);
-  const finish = useRun((state) => state.finish);
+  const resume = useRun((state) => state.resume);
   const busy = useRun((state) => state.busy[runKey] ?? false);
   const error = useRun((state) => state.stepErrors[runKey]);
   const openDialog = useRunUi((state) => state.openDialog);
   const { done, total } = run.progress;
   const percent = total > 0 ? Math.round((done / total) * 100) : 0;
+  const interruptedAt = failedStepStatus === 'interrupted';
   return (
     <div className="run-header">
       <div className="run-title">
@@ -52,7 +73,7 @@ export function RunHeader({ run }: { run: Run }) {
         </span>
         {active && (
           <>
-            <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void finish()} data-testid="run-finish">
+            <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void finishOrAsk()} data-testid="run-finish">
               Finish
             </button>
             <button
@@ -66,16 +87,49 @@ export function RunHeader({ run }: { run: Run }) {
             </button>
           </>
         )}
+        {run.status === 'interrupted' && (
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={busy}
+            onClick={() => void resume()}
+            title="Carry on with this run: its interrupted steps can be run again; what was done stays done"
+            data-testid="run-resume"
+          >
+            {busy ? 'Resuming…' : 'Resume'}
+          </button>
+        )}
       </div>
       {active && <TargetSelect />}
+      {run.status === 'interrupted' && (
+        <div className="run-ended run-interrupted muted" data-testid="run-interrupted">
+          Opsdeck stopped while this run was open{run.endedAt ? ` (noticed ${formatDateTime(run.endedAt)})` : ''}. Resume it to carry on
+          where it stopped.
+        </div>
+      )}
+      {!active && run.left.length > 0 && (
+        <div className="run-ended run-left" data-testid="run-left" data-count={run.left.length}>
+          <span>
+            Finished with {run.left.length} step{run.left.length === 1 ? '' : 's'} left:
+          </span>
+          <LeftList left={run.left} testId="run-left-steps" />
+        </div>
+      )}
+      {!active && run.endReason !== null && (
+        <div className="run-ended run-reason" data-testid="run-end-reason">
+          {run.status === 'aborted' ? 'Aborted: ' : 'Reason: '}
+          <span className="run-reason-text">{run.endReason}</span>
+        </div>
+      )}
       {error && (
         <div className="inline-error run-error" role="alert">
           {error}
         </div>
       )}
       {run.failedStep && (
-        <div className="run-failed" data-testid="run-failed-step">
-          Failed at: <strong>{run.failedStep.title}</strong>
+        <div className={`run-failed${interruptedAt ? ' run-failed-interrupted' : ''}`} data-testid="run-failed-step">
+          {interruptedAt ? 'Interrupted at: ' : 'Failed at: '}
+          <strong>{run.failedStep.title}</strong>
         </div>
       )}
     </div>

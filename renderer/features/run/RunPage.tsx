@@ -12,6 +12,7 @@ import { RecordingsList, RecordingView } from './Recordings.js';
 import { RunDialogs } from './RunDialogs.js';
 import { RunHeader } from './RunHeader.js';
 import { RunStepItem } from './RunStepItem.js';
+import { ShellSessions } from './ShellSessions.js';
 import { useRunKeyboard } from './use-run-keyboard.js';
 
 const UNFINISHED = new Set(['pending', 'running', 'failed', 'cancelled', 'timed_out', 'interrupted']);
@@ -53,6 +54,7 @@ export function RunPage({ runId }: { runId: string }) {
   const params = useMemo(() => new Map<string, Param>((detail?.params ?? []).map((param) => [param.name, param])), [detail?.params]);
   const placeholders = useMemo(() => placeholdersByStep(detail?.params ?? []), [detail?.params]);
   const states = useMemo(() => new Map<string, StepState>((detail?.steps ?? []).map((state) => [state.stepId, state])), [detail?.steps]);
+  const stepTitles = useMemo(() => new Map((section ? allSteps(section) : []).map((step) => [step.id, step.title])), [section]);
 
   // Start on the first step that still needs doing, so Enter/space work right away.
   useEffect(() => {
@@ -72,7 +74,7 @@ export function RunPage({ runId }: { runId: string }) {
   return (
     <TerminalDock run={{ id: detail.run.id, active }}>
       <div className={`page run-page${active ? '' : ' run-finished'}`} data-run-id={detail.run.id} data-run-status={detail.run.status}>
-        <RunHeader run={detail.run} />
+        <RunHeader run={detail.run} failedStepStatus={detail.run.failedStep ? states.get(detail.run.failedStep.id)?.status : undefined} />
         {error && (
           <div className="banner error" role="alert">
             {error}
@@ -108,6 +110,7 @@ export function RunPage({ runId }: { runId: string }) {
               <NotesList notes={runNotes} />
               <NoteBox stepId={null} />
             </div>
+            <ShellSessions sessions={detail.sessions} stepTitles={stepTitles} />
             <RecordingsList recordings={detail.recordings} active={active} openId={recording?.id ?? null} onOpen={setRecordingId} />
             <div className="panel keys muted small">
               <h3>Keys</h3>
