@@ -41,12 +41,20 @@ describe('the contract over the WebSocket', () => {
       answered.add(method);
       return result;
     };
+    /** A method that answers this input with a contract error (its code), which is an answer too. */
+    const refused = async <M extends MethodName>(method: M, input: Parameters<WsClient['call']>[1], code: string) => {
+      await expect(client.call(method, input as never)).rejects.toMatchObject({ code });
+      answered.add(method);
+    };
     expect(await call('app.info', {})).toMatchObject({ mode: 'web', settings: { theme: 'dark' } });
     expect(await call('settings.update', { operator: 'ana' })).toMatchObject({ operator: 'ana' });
     const imported = (await call('runbooks.import', { path: file })) as { runbookId: string; status: string };
     expect(imported.status).toBe('new');
     expect(await call('runbooks.import', { fileName: 'uploaded.md', content: '# Up\n\n- [ ] x\n' })).toMatchObject({ status: 'new' });
     expect(await call('runbooks.list', {})).toHaveLength(2);
+    const upload = (await client.call('runbooks.list', {})).find((r) => r.title === 'Up');
+    expect(await call('runbooks.remove', { id: upload!.id })).toEqual({ archived: true });
+    expect((await client.call('runbooks.list', {})).map((r) => r.title)).toEqual(['Contract']);
     const rb = (await call('runbooks.get', { id: imported.runbookId })) as { document: { sections: Array<{ sections: Array<{ id: string; steps: Array<{ id: string; kind: string }> }> }> } };
     expect(await call('runbooks.refresh', { id: imported.runbookId })).toMatchObject({ status: 'unchanged' });
     const section = rb.document.sections[0]!.sections[0]!;
@@ -66,7 +74,12 @@ describe('the contract over the WebSocket', () => {
     run = (await call('steps.run', { runId, stepId: sleep!.id, params: {} })) as RunDetail;
     const sleeping = run.steps[3]!.attempts[0]!;
     expect(await call('steps.cancel', { runId, attemptId: sleeping.id })).toMatchObject({ steps: [{}, {}, {}, { status: 'cancelled' }] });
-    expect(await call('runs.finish', { runId })).toMatchObject({ run: { status: 'completed', progress: { done: 3, total: 4 } } });
+    // The cancelled step is left: finishing asks why, then records the run as incomplete.
+    await expect(client.call('runs.finish', { runId })).rejects.toMatchObject({ code: 'reason_required' });
+    expect(await call('runs.finish', { runId, reason: 'sleep is not needed' })).toMatchObject({
+      run: { status: 'incomplete', progress: { done: 3, total: 4 }, left: [{ id: sleep!.id }], endReason: 'sleep is not needed' },
+    });
+    await refused('runs.resume', { runId }, 'conflict');
     const second = (await call('runs.start', { runbookId: imported.runbookId, sectionId: section.id })) as RunDetail;
     expect(await call('runs.abort', { runId: second.run.id, reason: 'wrong window' })).toMatchObject({ run: { status: 'aborted' } });
     expect(await call('runs.list', {})).toHaveLength(2);
@@ -109,6 +122,7 @@ describe('the contract over the WebSocket', () => {
     await until(() => termBytes().toString('utf8').includes('opsdeck-42'));
     await call('term.ack', { id: term.id, chars: termBytes().length });
     expect(await call('term.list', {})).toMatchObject([{ id: term.id, exited: false }]);
+    expect(await call('term.snapshot', { id: term.id })).toMatchObject({ data: expect.stringContaining('opsdeck-42'), cols: 100, rows: 30 });
     const recorded = (await call('runs.get', { runId: third.run.id })) as RunDetail;
     expect(recorded.recordings).toHaveLength(1);
     const transcript = (await call('runs.output', { runId: third.run.id, attemptId: recorded.recordings[0]!.id })) as Array<{ data: string }>;

@@ -2,6 +2,7 @@
  * A crash in the middle of a step: the web host is killed with SIGKILL while a step streams output, then started
  * again on the same data directory. The run and its attempt must read `interrupted`, and every chunk a client saw
  * before the crash must be in the recorded output, unchanged and in order (the host stores a chunk before sending it).
+ * Such a run can then be resumed: a new attempt of the interrupted step, the session state it carried restored.
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -118,6 +119,69 @@ it('a run killed mid-step reads interrupted after a restart, with every chunk th
   expect(library.find((r) => r.id === imported.runbookId)?.lastRun).toMatchObject({ id: runId, status: 'interrupted' });
   const listed = await again.call('runs.list', { runbookId: imported.runbookId });
   expect(listed.map((r) => [r.id, r.status])).toEqual([[runId, 'interrupted']]);
+});
+
+it('a run interrupted by a crash resumes: one run, both attempts, the carried session restored', async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'opsdeck-resume-'));
+  const dataDir = join(tmp, 'data');
+  const marker = `resume-test-${randomUUID()}`;
+  const flag = join(tmp, 'go-on');
+  const runbookPath = join(tmp, 'resume.md');
+  writeFileSync(runbookPath, [
+    '# Resume test', '', '## Deploy', '',
+    '```bash', 'export DEPLOY_TAG=v42', '```', '',
+    '```bash', `if [ -e ${flag} ]; then echo "deploying $DEPLOY_TAG"; else echo "${marker} waiting"; sleep 30; fi`, '```', '',
+  ].join('\n'));
+
+  const first = await startApp(dataDir);
+  apps.push(first);
+  const client = await connect(first.origin, first.token);
+  clients.push(client);
+  const imported = await client.call('runbooks.import', { path: runbookPath });
+  const runbook = await client.call('runbooks.get', { id: imported.runbookId });
+  const section = allSections(runbook.document.sections).find((s) => s.title === 'Deploy');
+  const [tag, deploy] = section?.steps ?? [];
+  if (!section || !tag || !deploy) throw new Error('the fixture has no steps');
+  const runId = (await client.call('runs.start', { runbookId: imported.runbookId, sectionId: section.id })).run.id;
+  const ended = async (c: WsClient, stepId: string, count: number): Promise<RunDetail> => {
+    for (let i = 0; i < 400; i++) {
+      const d = await c.call('runs.get', { runId });
+      const st = d.steps.find((x) => x.stepId === stepId);
+      if (st && st.attempts.length >= count && st.status !== 'running') return d;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('the step did not end');
+  };
+  // A wrong value for DEPLOY_TAG, should the importer ask for it: only the carried one may reach the step.
+  const params = { DEPLOY_TAG: 'wrong' };
+  await client.call('steps.run', { runId, stepId: tag.id, params });
+  expect((await ended(client, tag.id, 1)).steps[0]!.status).toBe('succeeded');
+  await client.call('steps.run', { runId, stepId: deploy.id, params });
+  for (let i = 0; i < 200 && !childrenOf(first.process.pid ?? 0).some((pid) => commandLine(pid).includes(marker)); i++) await new Promise((r) => setTimeout(r, 25));
+  orphanGroups.push(...childrenOf(first.process.pid ?? 0).filter((pid) => commandLine(pid).includes(marker)));
+  const exited = new Promise((resolve) => first.process.once('exit', resolve));
+  process.kill(first.process.pid ?? 0, 'SIGKILL');
+  await exited;
+
+  const second = await startApp(dataDir);
+  apps.push(second);
+  const again = await connect(second.origin, second.token);
+  clients.push(again);
+  expect((await again.call('runs.get', { runId })).run.status).toBe('interrupted');
+  await expect(again.call('runs.finish', { runId })).rejects.toMatchObject({ code: 'conflict' });
+  const resumed = await again.call('runs.resume', { runId });
+  expect(resumed.run.status).toBe('running');
+  expect(resumed.steps.map((s) => s.status)).toEqual(['succeeded', 'pending']);
+  expect(resumed.notes.at(-1)).toMatchObject({ kind: 'system', text: expect.stringMatching(/^Resumed by /) });
+  writeFileSync(flag, '');
+  await again.call('steps.run', { runId, stepId: deploy.id, params });
+  const done = await ended(again, deploy.id, 2);
+  const attempts = done.steps[1]!.attempts;
+  expect(attempts.map((a) => a.status)).toEqual(['interrupted', 'succeeded']);
+  const out = (await again.call('runs.output', { runId, attemptId: attempts[1]!.id })).filter((c) => c.stream === 'stdout').map((c) => c.data).join('');
+  expect(out).toBe('deploying v42\n');
+  expect((await again.call('runs.finish', { runId })).run).toMatchObject({ status: 'completed', left: [] });
+  expect((await again.call('runs.list', {})).filter((r) => r.id === runId)).toHaveLength(1);
 });
 
 function latestAttempt(detail: RunDetail, stepId: string) {

@@ -3,7 +3,7 @@
 // pipeline or in the middle of a step fails the step and names the command; finishing with steps left asks why and
 // records the run as incomplete. Seed 001's Data Recovery carries RECOVERY_DATE from one step to the next.
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunDetail } from '../../shared/contract/schemas.js';
@@ -43,8 +43,8 @@ async function importText(name: string, markdown: string) {
 }
 
 /** Runs one command step and waits for its end; answers the run as it then is. */
-async function runStep(runId: string, stepId: string, params: Record<string, string> = {}): Promise<RunDetail> {
-  await call('steps.run', { runId, stepId, params });
+async function runStep(runId: string, stepId: string, params: Record<string, string> = {}, confirmation?: string): Promise<RunDetail> {
+  await call('steps.run', { runId, stepId, params, ...(confirmation ? { confirmation } : {}) });
   for (let i = 0; i < 400; i++) {
     const detail = await call('runs.get', { runId });
     if (detail.steps.find((s) => s.stepId === stepId)?.status !== 'running') return detail;
@@ -134,7 +134,8 @@ describe('a section session', () => {
     const path = process.env.PATH;
     process.env.PATH = `${bin}:${path ?? ''}`;
     try {
-      detail = await runStep(runId, execute!.id, Object.fromEntries(execute!.params.map((p) => [p, 'x'])));
+      // It restores over live data: destructive, confirmed with this machine's name as the operator would.
+      detail = await runStep(runId, execute!.id, Object.fromEntries(execute!.params.map((p) => [p, 'x'])), hostname());
     } finally {
       process.env.PATH = path;
     }
