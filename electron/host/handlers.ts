@@ -95,6 +95,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           id: rb.id,
           path: rb.path,
           refreshable: !rb.path.startsWith(UPLOAD_PREFIX),
+          archived: rb.archived,
           versions: rb.versions,
           version: version.version,
           versionId: version.id,

@@ -56,6 +56,8 @@ export const RunbookDetail = z.object({
   path: z.string(),
   /** False for a runbook uploaded from the browser: there is no file to read again. */
   refreshable: z.boolean(),
+  /** Removed from the library (runbooks.remove): not listed; its versions and runs stay, importing it brings it back. */
+  archived: z.boolean(),
   versions: z.number().int(),
   version: z.number().int(),
   versionId: Id,

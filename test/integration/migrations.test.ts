@@ -254,3 +254,65 @@ describe('migration 004 (mergeable)', () => {
     db.close();
   });
 });
+
+describe('migration 005 (library identity)', () => {
+  const DEV = '0190b6a4-0000-7000-8000-00000000000a';
+
+  /** A version-4 database holding the issue's state: one file as two runbooks (uploaded, then by path), a run of each. */
+  function version4(file: string): BetterSqlite3.Database {
+    const db = new BetterSqlite3(join(dir, file));
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations.slice(0, 4));
+    db.exec(`
+      INSERT OR REPLACE INTO meta VALUES ('device_id', '${DEV}');
+      INSERT INTO runbooks VALUES ('rb-up', '${DEV}', 'upload:deploy.md', '2026-01-01T00:00:00.000Z');
+      INSERT INTO runbooks VALUES ('rb-path', '${DEV}', '/x/deploy.md', '2026-01-02T00:00:00.000Z');
+      INSERT INTO runbook_versions VALUES ('v-up', '${DEV}', 'rb-up', 1, '000001767225600000-000000-${DEV}', 'abc', 'Deploy', '2026-01-01T00:00:00.000Z', '{}', '{}');
+      INSERT INTO runbook_versions VALUES ('v-path', '${DEV}', 'rb-path', 1, '000001767312000000-000000-${DEV}', 'abc', 'Deploy', '2026-01-02T00:00:00.000Z', '{}', '{}');
+      INSERT INTO runs VALUES ('run-1', '${DEV}', 'rb-up', 'v-up', 'sec', 'Deploy', 'ana', '{"kind":"local"}', 'ui', '2026-01-03T00:00:00.000Z');
+      INSERT INTO runs VALUES ('run-2', '${DEV}', 'rb-path', 'v-path', 'sec', 'Deploy', 'ana', '{"kind":"local"}', 'cli', '2026-01-04T00:00:00.000Z');
+      INSERT INTO run_events VALUES ('e-1', '${DEV}', 'run-1', 1, '2026-01-03T00:00:00.000Z', 'run.started', NULL, NULL, '{}');
+      INSERT INTO param_values VALUES ('rb-path', 'env', 'prod', 't', '${DEV}', '000000000000001-000000-${DEV}', 0);
+    `);
+    return db;
+  }
+  const tablesOf = (db: BetterSqlite3.Database): string[] =>
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+
+  it('keeps every row of a version-4 database, both runbooks live, and adds learned paths and archive state', () => {
+    const db = version4('v4.db');
+    const old = tablesOf(db);
+    const before = Object.fromEntries(old.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]));
+
+    migrate(db, migrations.slice(0, 5));
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    for (const table of old) expect(db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all(), table).toEqual(before[table]);
+    expect(tablesOf(db).filter((t) => !old.includes(t))).toEqual(['runbook_archive', 'runbook_paths']);
+    // Nothing is archived or linked by the migration: the two entries stay two until the operator removes one.
+    expect(db.prepare('SELECT COUNT(*) AS n FROM runbook_archive').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM runbook_paths').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('makes learned paths append-only and archive state a register, both tied to a runbook', () => {
+    const db = version4('v4-rules.db');
+    migrate(db, migrations.slice(0, 5));
+    db.exec(`
+      INSERT INTO runbook_paths VALUES ('p-1', '${DEV}', 'rb-up', '/x/elsewhere/deploy.md', 't');
+      INSERT INTO runbook_archive VALUES ('rb-up', 1, 't', '${DEV}', '000001767398400000-000000-${DEV}', 0);
+    `);
+    for (const sql of ["UPDATE runbook_paths SET path = '/y'", 'DELETE FROM runbook_paths']) expect(() => db.exec(sql), sql).toThrow(/append-only/);
+    // A register is written in place: the later write replaces the row.
+    db.exec(`UPDATE runbook_archive SET archived = 0, hlc = '000001767484800000-000000-${DEV}' WHERE runbook_id = 'rb-up'`);
+    expect(db.prepare('SELECT archived FROM runbook_archive').all()).toEqual([{ archived: 0 }]);
+    for (const sql of [
+      `INSERT INTO runbook_paths VALUES ('p-2', '${DEV}', 'nope', '/y', 't')`,
+      `INSERT INTO runbook_archive VALUES ('nope', 1, 't', '${DEV}', 'h', 0)`,
+    ]) {
+      expect(() => db.exec(sql), sql).toThrow(/FOREIGN KEY/);
+    }
+    expect(() => db.exec(`INSERT INTO runbook_archive VALUES ('rb-path', 2, 't', '${DEV}', 'h', 0)`)).toThrow(/CHECK/);
+    db.close();
+  });
+});

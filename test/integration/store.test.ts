@@ -103,7 +103,7 @@ describe('migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(tables(db)).toEqual(['host_keys', 'hosts', 'meta', 'output_chunks', 'param_values', 'run_events', 'runbook_versions', 'runbooks', 'runs', 'section_targets', 'settings']);
+    expect(tables(db)).toEqual(['host_keys', 'hosts', 'meta', 'output_chunks', 'param_values', 'run_events', 'runbook_archive', 'runbook_paths', 'runbook_versions', 'runbooks', 'runs', 'section_targets', 'settings']);
   });
 
   it('migrate a version-0 database holding an unrelated table without touching its data', () => {

@@ -3,14 +3,13 @@
  * big) before reading it, runs the importer (in a worker when given one: see import-parser.ts), summarizes the
  * result and stores it as a new or unchanged version.
  */
-import { ContractError } from '../../../shared/contract/errors.js';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Runbook } from '../../../shared/model/runbook.js';
 import { importRunbook } from '../../../shared/runbook/index.js';
 import type { ImportInput, ImportOutcome, ShellParser } from '../../../shared/runbook/index.js';
 import { MAX_RUNBOOK_BYTES } from '../../../shared/runbook/import.js';
-import type { LibraryStore, RunbookDetail, RunbookListEntry, SaveResult } from '../store/library-store.js';
+import { UPLOAD_PREFIX, type LibraryStore, type RunbookDetail, type RunbookListEntry, type SaveResult } from '../store/library-store.js';
 import { summarizeRunbook } from '../../../shared/model/summary.js';
 import type { RunbookSummary } from '../../../shared/model/summary.js';
 
@@ -60,7 +59,10 @@ export interface RunbookServiceDeps {
   onProgress?: (progress: ImportProgress) => void;
   /** Default PROGRESS_AFTER_MS. */
   progressAfterMs?: number;
-  /** Told of each import that made a new runbook or version (not of an unchanged one): the library changed. */
+  /**
+   * Told of each change to the library: an import that made a new runbook or version, gave an uploaded runbook its
+   * path or brought an archived one back (not of an unchanged one), and each removal.
+   */
   onChanged?: (runbookId: string) => void;
 }
 
@@ -77,20 +79,24 @@ export interface RunbookService {
   importFile(path: string): Promise<ImportResult>;
   /**
    * A runbook sent as text (browser file picker, drag and drop): stored under `upload:<file name>`, so uploading
-   * the same name again makes a new version. There is no file to refresh from. Parsed through `parse`, with progress.
+   * the same name again makes a new version; the same file known by path is that runbook (library-identity.ts).
+   * Until imported by path there is no file to refresh from. Parsed through `parse`, with progress.
    */
   importUpload(fileName: string, content: string): Promise<ImportResult>;
   list(): RunbookListEntry[];
   /** By id, id prefix, path (relative paths resolved against the working directory) or title; throws StoreError. */
   get(query: string): RunbookDetail;
-  /** Archives a runbook: gone from the list, its versions and runs kept. */
+  /**
+   * Archives a runbook (found as `get` finds one): gone from the list, its versions and runs kept; importing its
+   * file again brings it back. `archived` is true once it is archived, also when it already was. Throws StoreError.
+   */
   remove(id: string): { archived: boolean };
 }
 
 const nodeFiles: FileAccess = { stat, readFile };
 
 /** Source paths of runbooks that arrived as text rather than from a file on this machine. */
-export const UPLOAD_PREFIX = 'upload:';
+export { UPLOAD_PREFIX };
 
 /** Imports quicker than this report no progress: a bar that flashes by is noise; a longer wait deserves one. */
 export const PROGRESS_AFTER_MS = 1000;
@@ -124,10 +130,8 @@ export function createRunbookService(deps: RunbookServiceDeps): RunbookService {
     if (!outcome.ok) throw new ImportError(outcome.error.code, outcome.error.message);
     const summary = summarizeRunbook(outcome.runbook);
     const saved = store.saveImport(path, outcome.runbook.source.sha256, outcome.runbook, summary);
-    if (saved.status !== 'unchanged') {
-      deps.onChanged?.(saved.runbookId);
-      return { ...saved, path, summary, document: outcome.runbook };
-    }
+    if (saved.status !== 'unchanged' || saved.restored || saved.pathLearned) deps.onChanged?.(saved.runbookId);
+    if (saved.status !== 'unchanged') return { ...saved, path, summary, document: outcome.runbook };
     const stored = store.getVersion(saved.versionId);
     return { ...saved, path, summary: stored.summary, document: stored.document };
   };
@@ -167,10 +171,10 @@ export function createRunbookService(deps: RunbookServiceDeps): RunbookService {
     },
     list: () => store.list(),
     get: (query) => store.get(query, resolve(query)),
-    // Placeholder until the library-identity work lands (issue 11): archiving is not built yet.
     remove(id) {
-      store.get(id, resolve(id));
-      throw new ContractError('unavailable', 'removing a runbook is not available yet');
+      const { id: runbookId } = store.get(id, resolve(id));
+      if (store.archive(runbookId)) deps.onChanged?.(runbookId);
+      return { archived: true };
     },
   };
 }

@@ -3,14 +3,18 @@
  * forever. Re-importing an unchanged file writes nothing; a changed one appends a version. Versions are ordered by
  * their HLC stamp, so the latest stays the latest with the clock set back or versions merged from another device;
  * their numbers are for display. A path names this device's runbook: another device's file at the same path is
- * another runbook.
+ * another runbook. Which runbook an import belongs to (the same file uploaded and imported by path is one) is
+ * decided in library-identity.ts. Removing a runbook archives it: it leaves the list, and everything else stays.
  */
 import { v7 as uuidv7 } from 'uuid';
 import { Runbook } from '../../../shared/model/runbook.js';
 import { RunbookSummary } from '../../../shared/model/summary.js';
 import type { Database } from './db.js';
 import { createDeviceClock } from './device-clock.js';
+import { identify, isUpload, type KnownRunbook } from './library-identity.js';
 import { StoreError } from './store-error.js';
+
+export { UPLOAD_PREFIX } from './library-identity.js';
 
 export interface Clock {
   now(): Date;
@@ -30,6 +34,10 @@ export interface SaveResult {
   versionId: string;
   version: number;
   status: ImportStatus;
+  /** The runbook was archived and this import brought it back. */
+  restored: boolean;
+  /** The runbook had no path on this device (it was uploaded) and gained this one. */
+  pathLearned: boolean;
 }
 
 export interface RunbookListEntry {
@@ -37,6 +45,7 @@ export interface RunbookListEntry {
   /** The device that imported it. */
   deviceId: string;
   title: string;
+  /** Its path on this device if it has one (also for an upload imported by path later), else where it came from. */
   path: string;
   latestVersion: number;
   versions: number;
@@ -48,8 +57,11 @@ export interface RunbookListEntry {
 export interface RunbookRecord {
   id: string;
   deviceId: string;
+  /** As RunbookListEntry.path. */
   path: string;
   createdAt: string;
+  /** Removed from the library: not listed, still found by id and path, its versions and runs kept. */
+  archived: boolean;
 }
 
 export interface VersionRecord {
@@ -76,16 +88,23 @@ export interface RunbookDetail extends RunbookRecord {
 }
 
 export interface LibraryStore {
-  /** Saves an import of `path` on this device (into this device's runbook of that path). */
+  /**
+   * Saves an import of `path` (a real path, or `upload:<file name>`) on this device, into the runbook
+   * library-identity.ts says it belongs to; brings that runbook back if it was archived. Throws StoreError
+   * `ambiguous` when the file could be one of several runbooks (nothing written).
+   */
   saveImport(path: string, sha256: string, runbook: Runbook, summary: RunbookSummary): SaveResult;
+  /** Every runbook not archived. */
   list(): RunbookListEntry[];
   /**
    * Finds one runbook by id, path (`query` itself or `resolvedPath`, the query made absolute by the caller; this
    * device's runbook of that path before another device's), id prefix, title, or title prefix (both
-   * case-insensitive), in that order of preference.
+   * case-insensitive), in that order of preference. Archived runbooks are found by id, path and id prefix only.
    * Throws StoreError `not_found` or `ambiguous`.
    */
   get(query: string, resolvedPath?: string): RunbookDetail;
+  /** Archives a runbook (by id): returns false if it already was. Throws StoreError `not_found`. */
+  archive(runbookId: string): boolean;
   /** Throws StoreError `not_found`. */
   getVersion(versionId: string): VersionDetail;
   /** Every version of one runbook, oldest first (by HLC stamp), without documents. */
@@ -94,13 +113,6 @@ export interface LibraryStore {
 
 /** Shortest id prefix looked up as one: shorter ones would match almost every UUIDv7 made in the same month. */
 const MIN_ID_PREFIX = 4;
-
-interface RunbookRow {
-  id: string;
-  device_id: string;
-  source_path: string;
-  created_at: string;
-}
 
 interface VersionRow {
   id: string;
@@ -117,20 +129,37 @@ interface ListRow {
   id: string;
   device_id: string;
   source_path: string;
+  created_at: string;
   title: string;
   version: number;
   versions: number;
   imported_at: string;
   sha256: string;
   summary: string;
+  archived: number;
+}
+
+interface PathRow {
+  runbook_id: string;
+  device_id: string;
+  path: string;
+}
+
+/** A runbook with everything lookups and identity need: its paths on every device, and whether it is archived. */
+interface Entry extends RunbookListEntry {
+  sourcePath: string;
+  createdAt: string;
+  archived: boolean;
+  /** Real paths on this device: the source path (this device's, not an upload), then paths learned. */
+  ownPaths: string[];
+  /** Every path under which any device knows it. */
+  allPaths: string[];
 }
 
 const VERSION_COLUMNS = 'id, device_id, runbook_id, version, sha256, title, imported_at, summary';
 
 export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): LibraryStore {
   const hlc = createDeviceClock(db, deviceId, () => clock.now().getTime());
-  const runbookByPath = db.prepare<[string, string], RunbookRow>('SELECT * FROM runbooks WHERE device_id = ? AND source_path = ?');
-  const runbookById = db.prepare<[string], RunbookRow>('SELECT * FROM runbooks WHERE id = ?');
   const latestVersion = db.prepare<[string], VersionRow>(
     `SELECT ${VERSION_COLUMNS} FROM runbook_versions WHERE runbook_id = ? ORDER BY hlc DESC LIMIT 1`,
   );
@@ -153,22 +182,75 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const listRows = db.prepare<[], ListRow>(`
-    SELECT r.id, r.device_id, r.source_path, v.title, v.version, v.imported_at, v.sha256, v.summary,
-           (SELECT COUNT(*) FROM runbook_versions c WHERE c.runbook_id = r.id) AS versions
+    SELECT r.id, r.device_id, r.source_path, r.created_at, v.title, v.version, v.imported_at, v.sha256, v.summary,
+           (SELECT COUNT(*) FROM runbook_versions c WHERE c.runbook_id = r.id) AS versions,
+           COALESCE((SELECT a.archived FROM runbook_archive a WHERE a.runbook_id = r.id AND a.deleted = 0), 0) AS archived
     FROM runbooks r
     JOIN runbook_versions v
-      ON v.id = (SELECT m.id FROM runbook_versions m WHERE m.runbook_id = r.id ORDER BY m.hlc DESC LIMIT 1)
-    ORDER BY v.title COLLATE NOCASE, r.source_path, r.id`);
+      ON v.id = (SELECT m.id FROM runbook_versions m WHERE m.runbook_id = r.id ORDER BY m.hlc DESC LIMIT 1)`);
+  const pathRows = db.prepare<[], PathRow>('SELECT runbook_id, device_id, path FROM runbook_paths ORDER BY added_at, id');
+  const insertPath = db.prepare<[string, string, string, string, string]>(
+    'INSERT INTO runbook_paths (id, device_id, runbook_id, path, added_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const writeArchived = db.prepare<[string, number, string, string, string]>(
+    `INSERT INTO runbook_archive (runbook_id, archived, updated_at, device_id, hlc, deleted) VALUES (?, ?, ?, ?, ?, 0)
+     ON CONFLICT (runbook_id) DO UPDATE SET archived = excluded.archived, updated_at = excluded.updated_at,
+       device_id = excluded.device_id, hlc = excluded.hlc, deleted = 0`,
+  );
+
+  /** Every runbook, archived ones included. */
+  const entries = (): Entry[] => {
+    const learned = new Map<string, PathRow[]>();
+    for (const row of pathRows.all()) learned.set(row.runbook_id, [...(learned.get(row.runbook_id) ?? []), row]);
+    return listRows.all().map((row): Entry => {
+      const extra = learned.get(row.id) ?? [];
+      const own = row.device_id === deviceId && !isUpload(row.source_path) ? [row.source_path] : [];
+      const ownPaths = [...own, ...extra.filter((p) => p.device_id === deviceId).map((p) => p.path)];
+      return {
+        id: row.id,
+        deviceId: row.device_id,
+        title: row.title,
+        path: ownPaths[0] ?? row.source_path,
+        latestVersion: row.version,
+        versions: row.versions,
+        importedAt: row.imported_at,
+        sha256: row.sha256,
+        summary: RunbookSummary.parse(JSON.parse(row.summary)),
+        sourcePath: row.source_path,
+        createdAt: row.created_at,
+        archived: row.archived === 1,
+        ownPaths,
+        allPaths: [row.source_path, ...extra.map((p) => p.path)],
+      };
+    }).sort(byTitleThenPath);
+  };
+  /** This device's runbooks, as identity sees them. */
+  const knownHere = (): KnownRunbook[] =>
+    entries()
+      .filter((e) => e.deviceId === deviceId)
+      .map((e) => ({ id: e.id, sourcePath: e.sourcePath, paths: e.ownPaths, sha256: e.sha256, title: e.title, archived: e.archived }));
+  const setArchived = (runbookId: string, archived: boolean, now: string): void => {
+    writeArchived.run(runbookId, archived ? 1 : 0, now, deviceId, hlc.next());
+  };
 
   const save = db.transaction(
     (path: string, sha256: string, runbook: Runbook, summary: RunbookSummary): SaveResult => {
       const now = clock.now().toISOString();
-      const existing = runbookByPath.get(deviceId, path);
+      const identity = identify(path, sha256, runbook.title, knownHere());
+      if (identity.kind === 'ambiguous') {
+        const candidates = identity.candidates.map((c) => ({ id: c.id, title: c.title, path: c.paths[0] ?? c.sourcePath }));
+        throw new StoreError('ambiguous', identity.message, candidates);
+      }
+      const existing = identity.kind === 'known' ? identity.runbook : undefined;
       const runbookId = existing?.id ?? uuidv7();
       if (!existing) insertRunbook.run(runbookId, deviceId, path, now);
+      const restored = existing?.archived === true;
+      if (restored) setArchived(runbookId, false, now);
+      const pathLearned = identity.kind === 'known' && identity.learnsPath;
+      if (pathLearned) insertPath.run(uuidv7(), deviceId, runbookId, path, now);
       const latest = existing ? latestVersion.get(runbookId) : undefined;
       if (latest && latest.sha256 === sha256) {
-        return { runbookId, versionId: latest.id, version: latest.version, status: 'unchanged' };
+        return { runbookId, versionId: latest.id, version: latest.version, status: 'unchanged', restored, pathLearned };
       }
       const versionId = uuidv7();
       // The number shown: one past the highest, which on one device is the count of versions.
@@ -185,59 +267,59 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
         JSON.stringify(runbook),
         JSON.stringify(summary),
       );
-      return { runbookId, versionId, version, status: existing ? 'updated' : 'new' };
+      return { runbookId, versionId, version, status: existing ? 'updated' : 'new', restored, pathLearned };
     },
   );
 
   const list = (): RunbookListEntry[] =>
-    listRows.all().map((row) => ({
-      id: row.id,
-      deviceId: row.device_id,
-      title: row.title,
-      path: row.source_path,
-      latestVersion: row.version,
-      versions: row.versions,
-      importedAt: row.imported_at,
-      sha256: row.sha256,
-      summary: RunbookSummary.parse(JSON.parse(row.summary)),
-    }));
+    entries()
+      .filter((entry) => !entry.archived)
+      .map(({ id, deviceId: device, title, path, latestVersion: latest, versions, importedAt, sha256, summary }) => ({
+        id,
+        deviceId: device,
+        title,
+        path,
+        latestVersion: latest,
+        versions,
+        importedAt,
+        sha256,
+        summary,
+      }));
 
-  const detail = (row: RunbookRow): RunbookDetail => {
-    const latest = latestVersion.get(row.id);
-    if (!latest) throw new Error(`runbook ${row.id} has no versions`);
+  const detail = (entry: Entry): RunbookDetail => {
+    const latest = latestVersion.get(entry.id);
+    if (!latest) throw new Error(`runbook ${entry.id} has no versions`);
     return {
-      id: row.id,
-      deviceId: row.device_id,
-      path: row.source_path,
-      createdAt: row.created_at,
-      versions: versionCount.get(row.id)?.n ?? 0,
+      id: entry.id,
+      deviceId: entry.deviceId,
+      path: entry.path,
+      createdAt: entry.createdAt,
+      archived: entry.archived,
+      versions: versionCount.get(entry.id)?.n ?? 0,
       version: toVersion(latest),
       document: parseDocument(documentOf.get(latest.id)?.document, latest.id),
     };
   };
 
-  const find = (query: string, resolvedPath?: string): RunbookRow => {
+  const find = (query: string, resolvedPath?: string): Entry => {
     const q = query.trim();
     if (q === '') throw new StoreError('not_found', 'no runbook named ""');
     const lower = q.toLowerCase();
-    const entries = list();
-    const tiers: Array<(entry: RunbookListEntry) => boolean> = [
+    const all = entries();
+    const named = (paths: readonly string[]): boolean => paths.includes(q) || (resolvedPath !== undefined && paths.includes(resolvedPath));
+    const tiers: Array<(entry: Entry) => boolean> = [
       (entry) => entry.id === lower,
-      (entry) => (entry.path === q || entry.path === resolvedPath) && entry.deviceId === deviceId,
-      (entry) => entry.path === q || entry.path === resolvedPath,
+      (entry) => named(entry.ownPaths) || (entry.deviceId === deviceId && named([entry.sourcePath])),
+      (entry) => named(entry.allPaths),
       (entry) => lower.length >= MIN_ID_PREFIX && /^[0-9a-f-]+$/.test(lower) && entry.id.startsWith(lower),
-      (entry) => entry.title.toLowerCase() === lower,
-      (entry) => entry.title.toLowerCase().startsWith(lower),
+      (entry) => !entry.archived && entry.title.toLowerCase() === lower,
+      (entry) => !entry.archived && entry.title.toLowerCase().startsWith(lower),
     ];
     for (const matches of tiers) {
-      const found = entries.filter(matches);
+      const found = all.filter(matches);
       if (found.length === 0) continue;
       const [only] = found;
-      if (found.length === 1 && only) {
-        const row = runbookById.get(only.id);
-        if (!row) throw new Error(`runbook ${only.id} vanished during lookup`);
-        return row;
-      }
+      if (found.length === 1 && only) return only;
       const candidates = found.map(({ id, title, path }) => ({ id, title, path }));
       const names = candidates.map((c) => `"${c.title}" (${c.path})`).join(', ');
       throw new StoreError(
@@ -249,10 +331,19 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
     throw new StoreError('not_found', `no runbook matches "${q}" (by id, path or title)`);
   };
 
+  const archive = db.transaction((runbookId: string): boolean => {
+    const entry = entries().find((e) => e.id === runbookId);
+    if (!entry) throw new StoreError('not_found', `no runbook with id ${runbookId}`);
+    if (entry.archived) return false;
+    setArchived(runbookId, true, clock.now().toISOString());
+    return true;
+  });
+
   return {
     saveImport: (path, sha256, runbook, summary) => save.immediate(path, sha256, runbook, summary),
     list,
     get: (query, resolvedPath) => detail(find(query, resolvedPath)),
+    archive: (runbookId) => archive.immediate(runbookId),
     getVersion(versionId) {
       const row = versionById.get(versionId);
       if (!row) throw new StoreError('not_found', `no runbook version with id ${versionId}`);
@@ -260,6 +351,16 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
     },
     listVersions: (runbookId) => versionsOf.all(runbookId).map(toVersion),
   };
+}
+
+/** The list's order: by title (ignoring case), then by the path shown (a learned path, not `upload:`), then id. */
+function byTitleThenPath(a: RunbookListEntry, b: RunbookListEntry): number {
+  const key = (e: RunbookListEntry): string[] => [e.title.toLowerCase(), e.path, e.id];
+  const [ka, kb] = [key(a), key(b)];
+  for (let i = 0; i < ka.length; i++) {
+    if (ka[i] !== kb[i]) return (ka[i] ?? '') < (kb[i] ?? '') ? -1 : 1;
+  }
+  return 0;
 }
 
 function toVersion(row: VersionRow): VersionRecord {

@@ -30,7 +30,21 @@ export const mergeClasses = {
     why:
       'one row per file a device imported: the path is where that device found it, unique per (device_id, source_path), so two ' +
       "devices importing the same path make two runbooks; a lookup by path prefers this device's row. Nothing in it changes; " +
-      'mutable parts (a display name, archiving) will be a register table of their own',
+      'mutable parts have tables of their own (runbook_paths, runbook_archive)',
+  },
+  runbook_paths: {
+    class: 'append-only',
+    key: ['id'],
+    why:
+      'a path on one device learned later for a runbook that came in another way (uploaded, then imported by path); written ' +
+      'by that device (device_id), which keeps one runbook per path; never changes, so devices merge it as a union',
+  },
+  runbook_archive: {
+    class: 'register',
+    key: ['runbook_id'],
+    why:
+      'whether a runbook is removed from the library (archived; its versions and runs stay): the later stamp wins, so a ' +
+      'removal on one device and a re-import bringing it back on another merge to whichever happened last',
   },
   runbook_versions: {
     class: 'append-only',

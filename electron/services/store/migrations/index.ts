@@ -5,8 +5,9 @@ import { migration001 } from './001-library.js';
 import { migration002 } from './002-runs.js';
 import { migration003 } from './003-hosts.js';
 import { migration004 } from './004-mergeable.js';
+import { migration005 } from './005-library-identity.js';
 import type { Migration } from './migration.js';
 
 export type { Migration, SqlFunction } from './migration.js';
 
-export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004];
+export const migrations: readonly Migration[] = [migration001, migration002, migration003, migration004, migration005];
