@@ -1,4 +1,4 @@
-/** The runbook library as listed by the host, and the imports that change it. */
+/** The runbook library as listed by the host, and the imports and removals that change it. */
 import { create } from 'zustand';
 import type { ImportReport, RunbookListItem } from '../../shared/contract/schemas.js';
 import { client } from '../api/client.js';
@@ -13,6 +13,8 @@ interface LibraryState {
   importUpload(fileName: string, content: string): Promise<ImportReport>;
   importPath(path: string): Promise<ImportReport>;
   refresh(id: string): Promise<ImportReport>;
+  /** Archives it: gone from the list at once, its runs kept in History. */
+  remove(id: string): Promise<void>;
 }
 
 export const useLibrary = create<LibraryState>()((set, get) => ({
@@ -44,9 +46,14 @@ export const useLibrary = create<LibraryState>()((set, get) => ({
     await get().load();
     return report;
   },
+  async remove(id) {
+    await client.call('runbooks.remove', { id });
+    set({ items: get().items.filter((item) => item.id !== id) });
+    await get().load();
+  },
 }));
 
-// An import from anywhere (another window, `opsdeck import`) changes the list: fetch it again if it is shown.
+// An import or removal from anywhere (another window, the CLI) changes the list: fetch it again if it is shown.
 client.on('runbooks.changed', () => {
   if (useLibrary.getState().loaded) void useLibrary.getState().load();
 });

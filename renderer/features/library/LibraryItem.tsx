@@ -4,6 +4,8 @@ import { href } from '../../app/route.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { formatDateTime, plural } from '../../components/format.js';
 import { refreshRunbook } from './import-actions.js';
+import { RemoveRunbookDialog } from './RemoveRunbookDialog.js';
+import { isUploaded } from './upload-path.js';
 
 interface Props {
   item: RunbookListItem;
@@ -12,6 +14,8 @@ interface Props {
 
 export function LibraryItem({ item, matchedSections }: Props) {
   const [refreshing, setRefreshing] = useState(false);
+  const [removing, setRemoving] = useState(false);
+  const uploaded = isUploaded(item.path);
   const { summary } = item;
   const { caution, destructive } = summary.dangerous;
   return (
@@ -72,8 +76,8 @@ export function LibraryItem({ item, matchedSections }: Props) {
           type="button"
           className="btn btn-small"
           data-testid="runbook-refresh"
-          disabled={refreshing}
-          title="Read the file again from its path"
+          disabled={refreshing || uploaded}
+          title={uploaded ? 'Uploaded from a window: import the file by path to refresh it from there' : 'Read the file again from its path'}
           onClick={() => {
             setRefreshing(true);
             void refreshRunbook(item.id, item.title).finally(() => setRefreshing(false));
@@ -81,7 +85,17 @@ export function LibraryItem({ item, matchedSections }: Props) {
         >
           {refreshing ? 'Refreshing…' : 'Refresh'}
         </button>
+        <button
+          type="button"
+          className="btn btn-small"
+          data-testid="runbook-remove"
+          title="Remove from the library; its runs stay in History"
+          onClick={() => setRemoving(true)}
+        >
+          Remove
+        </button>
       </div>
+      {removing && <RemoveRunbookDialog item={item} onClose={() => setRemoving(false)} />}
     </li>
   );
 }
