@@ -10,7 +10,7 @@ import { StoreError } from '../services/store/store-error.js';
 import { renderStep } from '../services/terminal/render-step.js';
 import type { TerminalService } from '../services/terminal/terminal-service.js';
 
-export type TermMethods = 'term.open' | 'term.list' | 'term.input' | 'term.resize' | 'term.ack' | 'term.close' | 'term.snapshot' | 'term.record' | 'steps.render';
+export type TermMethods = 'term.open' | 'term.list' | 'term.input' | 'term.resize' | 'term.ack' | 'term.close' | 'term.snapshot' | 'term.view' | 'term.record' | 'steps.render';
 
 export interface TermHandlerDeps {
   terminals: TerminalService;
@@ -51,9 +51,10 @@ export function createTermHandlers(deps: TermHandlerDeps): Pick<Handlers, TermMe
       terminals.close(input.id);
       return {};
     },
-    // Placeholder until the headless terminal copy lands (issue 11).
-    'term.snapshot': () => {
-      throw new ContractError('unavailable', 'terminal snapshots are not available yet');
+    'term.snapshot': (input) => terminals.snapshot(input.id),
+    'term.view': (input) => {
+      terminals.view(input.viewer, input.ids);
+      return {};
     },
     'term.record': (input) => {
       if (input.runId !== null) {

@@ -118,6 +118,11 @@ export const methods = {
   'term.close': { input: z.object({ id: z.string() }).strict(), output: z.object({}) },
   /** The terminal's screen and scrollback as the owner's headless copy holds them, to draw on reattaching. */
   'term.snapshot': { input: z.object({ id: z.string() }).strict(), output: z.object({ data: z.string(), ...TermSize.shape }) },
+  /**
+   * This window shows exactly these terminals now (an empty list: none, it is closing). Sent when that changes and
+   * every ~30 s; the owner counts a window silent for longer than its lease as gone (terminal-viewers.ts).
+   */
+  'term.view': { input: z.object({ viewer: z.string().min(1).max(100), ids: z.array(z.string().max(100)).max(1000) }).strict(), output: z.object({}) },
   /** Opt-in: the terminal's transcript, timestamped, goes into this run's history (null: stop recording). */
   'term.record': { input: z.object({ id: z.string(), runId: Id.nullable() }).strict(), output: TermInfo },
   /** A command step's text with parameter values filled in, quoted for a shell, to paste into a terminal. */

@@ -20,6 +20,14 @@ export const TermInfo = z.object({
   /** The run whose history receives the transcript, when recording is on. */
   recordingRunId: z.string().nullable(),
   exited: z.boolean(),
+  /** When it was opened (ISO 8601). */
+  openedAt: z.string(),
+  /** Windows showing it now (browser tabs, desktop windows), as they last told the owner (`term.view`). */
+  windows: z.number().int().min(0),
+  /** Since when no window shows it (ISO 8601): the last window let go of it then, or none ever showed it; null while one does. */
+  unwatchedSince: z.string().nullable(),
+  /** When the owner will close it for having been left with no window (ISO 8601); null while a window shows it. */
+  closesAt: z.string().nullable(),
 });
 export type TermInfo = z.infer<typeof TermInfo>;
 
@@ -30,6 +38,10 @@ export type TermInfo = z.infer<typeof TermInfo>;
  */
 export const TermData = z.object({ id: z.string(), data: z.custom<Uint8Array>((value) => value instanceof Uint8Array, 'expected bytes') });
 export type TermData = z.infer<typeof TermData>;
+
+/** What a window redraws on attaching to a running terminal: escape sequences to write before any later output. */
+export const TermSnapshot = z.object({ data: z.string(), ...TermSize.shape });
+export type TermSnapshot = z.infer<typeof TermSnapshot>;
 
 export const TermExit = z.object({ id: z.string(), exitCode: z.number().int().nullable(), signal: z.string().nullable() });
 export type TermExit = z.infer<typeof TermExit>;

@@ -15,7 +15,9 @@ const GONE = '01900000-0000-7000-8000-000000000003';
 
 function setup() {
   const calls: unknown[][] = [];
-  const info: TermInfo = { id: 't1', kind: 'local', title: 'bash', recordingRunId: null, exited: false };
+  const info: TermInfo = {
+    id: 't1', kind: 'local', title: 'bash', recordingRunId: null, exited: false, openedAt: '2026-01-01T00:00:00.000Z', windows: 1, unwatchedSince: null, closesAt: null,
+  };
   const terminals: TerminalService = {
     open: async (r) => (calls.push(['open', r]), info),
     input: (...a) => void calls.push(['input', ...a]),
@@ -24,6 +26,8 @@ function setup() {
     close: (...a) => void calls.push(['close', ...a]),
     list: () => [info],
     record: (id, runId) => (calls.push(['record', id, runId]), { ...info, recordingRunId: runId }),
+    snapshot: (id) => (calls.push(['snapshot', id]), { data: '\x1b[?2004hprompt$ ', cols: 80, rows: 24 }),
+    view: (...a) => void calls.push(['view', ...a]),
     dispose: async () => undefined,
   };
   const runs = {
@@ -47,12 +51,16 @@ describe('term handlers', () => {
     expect(await dispatch('term.ack', { id: 't1', chars: 5000 })).toEqual({ ok: true, result: {} });
     expect(await dispatch('term.close', { id: 't1' })).toEqual({ ok: true, result: {} });
     expect(await dispatch('term.list', {})).toMatchObject({ ok: true, result: [{ id: 't1' }] });
+    expect(await dispatch('term.snapshot', { id: 't1' })).toEqual({ ok: true, result: { data: '\x1b[?2004hprompt$ ', cols: 80, rows: 24 } });
+    expect(await dispatch('term.view', { viewer: 'w1', ids: ['t1'] })).toEqual({ ok: true, result: {} });
     expect(calls).toEqual([
       ['open', { kind: 'local', cols: 80, rows: 24 }],
       ['input', 't1', 'ls\r'],
       ['resize', 't1', 100, 30],
       ['ack', 't1', 5000],
       ['close', 't1'],
+      ['snapshot', 't1'],
+      ['view', 'w1', ['t1']],
     ]);
   });
 
