@@ -103,8 +103,12 @@ export function createSectionRunner(deps: SectionRunnerDeps): SectionRunner {
     if (current.run.status !== 'running') return current;
     if (abortReason === null) {
       const failed = current.run.failedStep;
-      // Stopped at a failure, the steps after it are left: the reason says so (the run ends failed).
-      return runs.finish(runId, failed ? `stopped after "${failed.title}" failed` : undefined);
+      // Stopped at a failure, the steps after it are left: the reason says so (the run ends failed). Checks are
+      // for a person: an unattended run leaves them, and ends incomplete, saying so.
+      const checks = sectionSteps(current.section).filter((s) => s.kind === 'check' && current.steps.find((st) => st.stepId === s.id)?.status !== 'done').length;
+      const reason = failed ? `stopped after "${failed.title}" failed`
+        : checks > 0 ? `unattended: ${checks} manual check${checks === 1 ? '' : 's'} not ticked` : undefined;
+      return runs.finish(runId, reason);
     }
     // Nothing is running: abort only records the reason.
     void runs.abort(runId, abortReason);
