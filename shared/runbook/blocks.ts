@@ -15,11 +15,11 @@ import {
   normaliseLanguage,
   readsAsCommands,
 } from './heuristics.js';
-import { findUnsetVariables, maskPlaceholders } from './params.js';
-import { onCalendarToCron, parseCrontabLine, zoneFromText } from './schedule.js';
+import { maskPlaceholders } from './params.js';
+import { onCalendarToCron, parseCrontabLine, readCrontab, zoneFromText } from './schedule.js';
 import type { ShellParser } from './shell.js';
 import { firstErrorRow, splitConsoleBlock, splitShellBlock, type StepDraft } from './shell-steps.js';
-import type { StepSink, VariableOccurrence } from './steps.js';
+import type { StepSink } from './steps.js';
 
 interface BlockDeps {
   text: string;
@@ -48,9 +48,27 @@ export function createBlockHandler(deps: BlockDeps) {
     return { first: (start?.line ?? 1) + 1, fenced: true, closed };
   };
 
+  const parsesAsShell = (code: string): boolean => {
+    const tree = shell.parse(maskPlaceholders(code));
+    try {
+      return !tree.rootNode.hasError;
+    } finally {
+      tree.delete();
+    }
+  };
+
+  /**
+   * A labelled fence is what its label says. A plain one (none, `text`) is read by its content; so is one whose label
+   * names no language (`command`, `run`, `script`), which must also parse as bash to run, and is never taken for a
+   * form; and so is a console-labelled one holding no `$ ` prompts (as a transcript it would give no step at all).
+   */
   const classify = (lang: string, code: string): BlockClass => {
     const byLang = classifyByLanguage(lang);
     if (byLang === 'shell' && looksLikeConsole(code)) return 'console';
+    if (byLang === 'unnamed' || (byLang === 'console' && !looksLikeConsole(code))) {
+      if (looksLikeConsole(code)) return 'console';
+      return readsAsCommands(code) && !looksLikeTemplate(code) && parsesAsShell(code) ? 'shell' : 'reference';
+    }
     if (byLang !== 'unknown') return byLang;
     if (looksLikeConsole(code)) return 'console';
     if (readsAsCommands(code) && !looksLikeTemplate(code)) return 'shell';
@@ -68,10 +86,8 @@ export function createBlockHandler(deps: BlockDeps) {
   const shellBlock = (code: string, first: number, ctx: BlockContext): void => {
     const tree = shell.parse(maskPlaceholders(code));
     let drafts: StepDraft[];
-    let variables: VariableOccurrence[];
     try {
       drafts = splitShellBlock(code, tree);
-      variables = findUnsetVariables(tree.rootNode).map((v) => ({ name: v.name, secret: v.secret, text: v.text, line: first + v.row }));
       const errorRow = firstErrorRow(tree);
       if (errorRow !== null) warn(first + errorRow, 'shell syntax error: the step is kept exactly as written; check it before running');
     } finally {
@@ -81,14 +97,14 @@ export function createBlockHandler(deps: BlockDeps) {
       const { title, caption } = titleFor(ctx, d.title);
       const line = first + d.startRow + leadingBlankRows(d.script);
       const endLine = first + d.endRow;
-      const input = { title, caption, script: d.script, line, endLine, language: d.language };
+      const input = { title, caption, script: d.script, line, scriptLine: first + d.startRow, endLine, language: d.language };
       if (d.kind === 'reference') {
         sink.reference(input);
-        for (const c of d.crontab) cronHint(c.text, first + c.row, ctx);
+        for (const c of d.crontab) cronHint(c.text, first + c.row, ctx, c.zone);
       } else if (d.kind === 'check') {
         sink.check({ ...input, checked: null });
       } else {
-        sink.command({ ...input, variables: variables.filter((v) => v.line >= first + d.startRow && v.line <= endLine) });
+        sink.command({ ...input, findVariables: true });
       }
     }
   };
@@ -101,6 +117,12 @@ export function createBlockHandler(deps: BlockDeps) {
   };
 
   const scanHints = (code: string, first: number, lang: string, cls: BlockClass, ctx: BlockContext): void => {
+    // A crontab however labelled (`text`, `conf`, none): its entries, in the zone of the CRON_TZ= line above each.
+    const crontab = cls === 'cron' ? null : readCrontab(code);
+    if (crontab) {
+      for (const e of crontab) cronHint(e.text, first + e.row, ctx, e.zone);
+      return;
+    }
     const lines = code.split('\n');
     let cronZone: string | null = null;
     const k8s = /^\s*kind:\s*CronJob\b/m.test(code);

@@ -5,12 +5,13 @@
  */
 import type { Code, Heading, List, ListItem, Paragraph, Root, RootContent } from 'mdast';
 import { toString } from 'mdast-util-to-string';
-import type { ImportWarning, Param, Runbook, ScheduleHint, Section, Step } from '../model/runbook.js';
+import { DEFAULT_STEP_SHELL, type ImportWarning, type Param, type Runbook, type ScheduleHint, type Section, type Step, type StepShell } from '../model/runbook.js';
 import { createBlockHandler } from './blocks.js';
 import { cleanTitle, isCommandLine, readsAsStep } from './heuristics.js';
 import { createIdAllocator } from './ids.js';
 import { frequencyToCron } from './schedule.js';
 import type { ShellParser } from './shell.js';
+import { readFrontMatterShell } from './shell-options.js';
 import { createStepSink } from './steps.js';
 
 export interface BuilderInput {
@@ -45,6 +46,8 @@ export function createBuilder(input: BuilderInput) {
   let frontTitle: string | null = null;
   let stepCount = 0;
   let droppedWarnings = 0;
+  /** Front matter comes before every step, so its shell options are known when the first step is made. */
+  let shellDefaults: StepShell = DEFAULT_STEP_SHELL;
 
   const warn = (line: number, message: string): void => {
     if (warnings.length < MAX_WARNINGS) warnings.push({ line, message });
@@ -67,6 +70,7 @@ export function createBuilder(input: BuilderInput) {
     onStep: () => {
       stepCount++;
     },
+    shellDefaults: () => shellDefaults,
   });
   const blocks = createBlockHandler({ text, shell: input.shell, sink, warn, section: current });
 
@@ -163,14 +167,23 @@ export function createBuilder(input: BuilderInput) {
         walk(node.children, ctx);
         break;
       case 'yaml':
-        frontTitle = /^title\s*[:=]\s*["']?(.+?)["']?\s*$/m.exec(node.value)?.[1] ?? frontTitle;
+        frontMatter(node.value, 'yaml', lineOf(node) + 1);
         break;
       case 'thematicBreak':
         lead = null;
         break;
       default:
+        // mdast's types do not list front matter in TOML (mdast-util-frontmatter makes it, with `value` like yaml's).
+        if ((node as { type: string }).type === 'toml') frontMatter((node as { value?: string }).value ?? '', 'toml', lineOf(node) + 1);
         break;
     }
+  };
+
+  const frontMatter = (value: string, format: 'yaml' | 'toml', firstLine: number): void => {
+    frontTitle = /^title\s*[:=]\s*["']?(.+?)["']?\s*$/m.exec(value)?.[1] ?? frontTitle;
+    const read = readFrontMatterShell(value, format, firstLine);
+    shellDefaults = { ...DEFAULT_STEP_SHELL, ...read.shell };
+    for (const w of read.warnings) warn(w.line, w.message);
   };
 
   const walk = (nodes: RootContent[], ctx: BlockContext): void => {

@@ -90,24 +90,51 @@ export function isCommandLine(code: string): boolean {
 }
 
 export type BlockClass = 'shell' | 'console' | 'template' | 'reference' | 'cron' | 'unknown';
+/** What a fence's label alone says; `unnamed`: a label that names no language we know (`command`, `run`, `script`). */
+export type LabelClass = BlockClass | 'unnamed';
 
 const SHELL_LANGS = new Set(['bash', 'sh', 'shell', 'zsh', 'ksh', 'shellscript', 'sh-session']);
 const CONSOLE_LANGS = new Set(['console', 'shell-session', 'terminal', 'shellsession']);
 const TEMPLATE_LANGS = new Set(['markdown', 'md', 'template']);
 const PLAIN_LANGS = new Set(['', 'text', 'txt', 'plain', 'plaintext']);
 
+/**
+ * Labels that name a language or format other than bash (the languages highlighters know, their usual aliases, and
+ * the labels runbooks give output): such a block is shown, never run, whatever it holds. Other shells (fish, csh,
+ * powershell) are here too: their syntax is not bash's. A label not here names nothing we know, and the block is
+ * read by its content (see `unnamed`). Missing a language costs little: its content must still read as bash.
+ */
+const OTHER_LANGS = new Set(
+  `yaml yml json jsonc json5 jsonl ndjson toml ini cfg conf config properties env dotenv xml xsd html htm xhtml css
+  scss sass less styl svg python py python3 py3 ipython pycon ruby rb irb perl pl pm php lua r rscript go golang rust
+  rs java kotlin kt kts scala groovy gradle swift objc objective-c c h cpp c++ cc cxx hpp hxx cs csharp fsharp fs vb
+  vbnet js javascript mjs cjs node jsx ts typescript tsx vue svelte astro dart elixir ex exs erlang erl haskell hs
+  clojure clj cljs edn ocaml ml nim zig julia jl matlab octave sql psql pgsql plpgsql plsql mysql sqlite tsql
+  mssql cql cypher sparql graphql gql proto protobuf thrift avro hcl tf tfvars terraform nomad nix dockerfile
+  containerfile makefile make mk cmake bazel starlark bzl nginx apache apacheconf htaccess caddyfile caddy haproxy
+  varnish vcl systemd service timer socket desktop ignition powershell ps1 psm1 pwsh posh bat batch dos winbatch
+  fish csh tcsh nu nushell elvish xonsh vim viml vimscript lisp elisp emacs-lisp scheme racket tex latex bibtex rst
+  restructuredtext asciidoc adoc org diff patch udiff csv tsv http https rest mermaid plantuml puml dot graphviz
+  regex regexp awk gawk sed jq yq promql logql kql splunk spl lucene jinja jinja2 j2 handlebars hbs mustache liquid
+  twig erb ejs haml pug jade sls salt puppet pp rego cue jsonnet libsonnet dhall kdl ron sdl asm nasm wasm wat
+  solidity sol verilog vhdl cobol fortran pascal delphi ada prolog tcl crystal raku coffee coffeescript elm
+  purescript reason rescript gitignore gitconfig gitattributes editorconfig ssh-config sshconfig dns zone bind hosts
+  ldif pem csr crt der asn1 log logs output out stdout stderr result results response request email eml mail mbox
+  po pot ical ics vcard uri url`.split(/\s+/),
+);
+
 /** The info string's first word, lower-cased: "```bash title=x" -> "bash". */
 export function normaliseLanguage(lang: string | null | undefined): string {
   return (lang ?? '').trim().split(/[\s{,]/)[0]?.toLowerCase() ?? '';
 }
 
-export function classifyByLanguage(lang: string): BlockClass {
+export function classifyByLanguage(lang: string): LabelClass {
   if (SHELL_LANGS.has(lang)) return 'shell';
   if (CONSOLE_LANGS.has(lang)) return 'console';
   if (TEMPLATE_LANGS.has(lang)) return 'template';
   if (lang === 'cron' || lang === 'crontab') return 'cron';
   if (PLAIN_LANGS.has(lang)) return 'unknown';
-  return 'reference';
+  return OTHER_LANGS.has(lang) ? 'reference' : 'unnamed';
 }
 
 /** Shell prompts at line starts: a console transcript rather than a script. */

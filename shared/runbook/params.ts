@@ -124,39 +124,67 @@ export interface VariableUse {
   row: number;
 }
 
+/** What a step's shell source needs from outside and what it leaves set (see scanVariables). */
+export interface VariableScan {
+  /** `$NAME` / `${NAME}` used before anything set them, in source order. */
+  uses: VariableUse[];
+  /** Every name the source sets, for the steps after it (see steps.ts for which steps see them). */
+  set: Set<string>;
+}
+
+/** Declarations that create a variable in the shell even without a value: `local x`, `declare -a list`. */
+const DECLARES = new Set(['declare', 'typeset', 'local']);
+
 /**
- * `$NAME` and `${NAME}` used before anything in the same source set them, in source order. Assignments, `for`
- * loop variables, `read` targets and `export`/`local` declarations count as setting; `${NAME:-default}` needs
- * nothing from the user.
+ * `$NAME` and `${NAME}` used before anything in the same source (or `known`, what earlier steps set) set them, in
+ * source order. Assignments, `for` loop variables, `read`/`mapfile` targets, `printf -v` targets and `export`/`local`/
+ * `declare` declarations count as setting; `${NAME:-default}` needs nothing from the user. A prefix assignment
+ * (`NAME=x cmd`) sets NAME for that one command only, so it sets nothing for the statements after it.
  */
-export function findUnsetVariables(root: ShellNode): VariableUse[] {
-  const set = new Set<string>();
+export function scanVariables(root: ShellNode, known: ReadonlySet<string> = new Set()): VariableScan {
+  const set = new Set<string>(known);
+  const setHere = new Set<string>();
   const uses: VariableUse[] = [];
+  const setName = (name: string): void => {
+    set.add(name);
+    setHere.add(name);
+  };
   const visit = (node: ShellNode): void => {
     switch (node.type) {
       case 'variable_assignment': {
         const value = node.childForFieldName('value');
         if (value) visit(value);
         const name = node.childForFieldName('name')?.text;
-        if (name) set.add(name);
+        if (name && node.parent?.type !== 'command') setName(name);
         return;
+      }
+      case 'declaration_command': {
+        if (DECLARES.has(node.child(0)?.text ?? '')) {
+          for (const child of node.namedChildren) if (child?.type === 'variable_name') setName(child.text);
+        }
+        break;
       }
       case 'for_statement': {
         const variable = node.childForFieldName('variable')?.text;
         for (const child of node.namedChildren) {
           if (child && child.type !== 'do_group') visit(child);
         }
-        if (variable) set.add(variable);
+        if (variable) setName(variable);
         const body = node.childForFieldName('body');
         if (body) visit(body);
         return;
       }
       case 'command': {
         const name = node.childForFieldName('name')?.text;
+        const args = node.childrenForFieldName('argument');
         if (name === 'read' || name === 'mapfile' || name === 'readarray') {
-          for (const arg of node.childrenForFieldName('argument')) {
-            if (arg && /^[A-Za-z_]\w*$/.test(arg.text)) set.add(arg.text);
+          for (const arg of args) {
+            if (arg && /^[A-Za-z_]\w*$/.test(arg.text)) setName(arg.text);
           }
+        } else if (name === 'printf') {
+          const target = args.findIndex((a) => a?.text === '-v');
+          const arg = target >= 0 ? args[target + 1] : undefined;
+          if (arg && /^[A-Za-z_]\w*$/.test(arg.text)) setName(arg.text);
         }
         break;
       }
@@ -176,5 +204,5 @@ export function findUnsetVariables(root: ShellNode): VariableUse[] {
     for (const child of node.namedChildren) if (child) visit(child);
   };
   visit(root);
-  return uses;
+  return { uses, set: setHere };
 }

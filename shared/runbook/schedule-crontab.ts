@@ -87,3 +87,43 @@ export function parseCrontabLine(line: string): CrontabEntry | null {
   const result = verified(fields.join(' '), null, null);
   return { cron: result.cron, command, reason: result.reason };
 }
+
+/** A crontab's environment line, `NAME=value` (cron allows spaces around `=`); null for anything else. */
+export function crontabEnvLine(line: string): { name: string; value: string } | null {
+  const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+  if (!m) return null;
+  return { name: m[1] ?? '', value: (m[2] ?? '').replace(/^(["'])(.*)\1$/, '$2') };
+}
+
+/** The zone an environment line sets for the crontab lines after it: CRON_TZ (cronie), or TZ as some crons read it. */
+export function crontabZone(env: { name: string; value: string }): string | null {
+  return (env.name === 'CRON_TZ' || env.name === 'TZ') && /^[\w/+-]+$/.test(env.value) ? env.value : null;
+}
+
+export interface CrontabLine {
+  row: number;
+  text: string;
+  /** From the CRON_TZ= line above it, or null. */
+  zone: string | null;
+}
+
+/**
+ * A whole crontab: every line blank, a comment, an environment line or an entry, with at least one entry. Returns
+ * the entries, each with the zone the environment lines above it set; null when the text is anything else.
+ */
+export function readCrontab(text: string): CrontabLine[] | null {
+  const entries: CrontabLine[] = [];
+  let zone: string | null = null;
+  for (const [row, line] of text.split('\n').entries()) {
+    if (/^\s*(#|$)/.test(line)) continue;
+    const env = crontabEnvLine(line);
+    if (env) {
+      zone = crontabZone(env) ?? zone;
+    } else if (parseCrontabLine(line)) {
+      entries.push({ row, text: line, zone });
+    } else {
+      return null;
+    }
+  }
+  return entries.length > 0 ? entries : null;
+}

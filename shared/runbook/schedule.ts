@@ -3,8 +3,8 @@
  * "Daily, 9:00 AM EST". The cockpit schedules with one dialect only (5-field cron as croner reads it, plus an IANA
  * zone), so this module translates, and says why when it cannot (or what it had to assume).
  */
-export { parseCrontabLine } from './schedule-crontab.js';
-export type { CrontabEntry } from './schedule-crontab.js';
+export { crontabEnvLine, crontabZone, parseCrontabLine, readCrontab } from './schedule-crontab.js';
+export type { CrontabEntry, CrontabLine } from './schedule-crontab.js';
 export { onCalendarToCron } from './schedule-oncalendar.js';
 export { zoneFromText } from './schedule-zones.js';
 export { frequencyToCron } from './schedule-frequency.js';

@@ -5,8 +5,9 @@
  */
 import type { StepKind } from '../model/runbook.js';
 import { cleanTitle } from './heuristics.js';
-import { parseCrontabLine } from './schedule.js';
+import { crontabEnvLine, crontabZone, parseCrontabLine, type CrontabLine } from './schedule.js';
 import type { ShellNode, ShellTree } from './shell.js';
+import { isDirective } from './shell-options.js';
 
 export interface StepDraft {
   kind: StepKind;
@@ -18,8 +19,8 @@ export interface StepDraft {
   script: string;
   language: string;
   expectedOutput: string | null;
-  /** Crontab entries, when the step is a crontab line rather than a command. */
-  crontab: Array<{ row: number; text: string }>;
+  /** Crontab entries, when the step is crontab lines rather than a command. */
+  crontab: CrontabLine[];
 }
 
 interface Unit {
@@ -55,6 +56,72 @@ interface Group {
   units: Unit[];
 }
 
+type LineKind = 'cron' | 'env' | 'other';
+
+/**
+ * What a one-line statement is to a crontab: an entry, an environment line (`MAILTO=...`, `CRON_TZ=...`), or
+ * neither. Multi-line statements are never crontab lines.
+ */
+function lineKind(u: Unit, lines: string[]): LineKind {
+  if (u.start !== u.end) return 'other';
+  const line = lines[u.start] ?? '';
+  if (parseCrontabLine(line) !== null) return 'cron';
+  return crontabEnvLine(line) !== null ? 'env' : 'other';
+}
+
+/**
+ * Which groups are crontab text: those whose statements are all entries and environment lines, at least one an
+ * entry; and when the whole block is such text, its environment-only groups too (a crontab's header lines).
+ */
+function crontabGroups(groups: Group[], lines: string[]): boolean[] {
+  const kinds = groups.map((g) => g.units.filter((u) => !u.comment).map((u) => lineKind(u, lines)));
+  const cronish = (ks: LineKind[]): boolean => ks.every((k) => k !== 'other');
+  const all = kinds.flat();
+  const wholeBlock = all.includes('cron') && cronish(all);
+  return kinds.map((ks) => ks.length > 0 && cronish(ks) && (wholeBlock || ks.includes('cron')));
+}
+
+/** The entries of crontab groups, each with the zone the CRON_TZ= lines above it (in the block) set. */
+function crontabEntries(groups: Group[], isCron: boolean[], lines: string[]): Map<Group, CrontabLine[]> {
+  const out = new Map<Group, CrontabLine[]>();
+  let zone: string | null = null;
+  groups.forEach((g, i) => {
+    if (!isCron[i]) return;
+    const entries: CrontabLine[] = [];
+    for (const u of g.units) {
+      if (u.comment) continue;
+      const line = lines[u.start] ?? '';
+      const env = crontabEnvLine(line);
+      if (env) zone = crontabZone(env) ?? zone;
+      else entries.push({ row: u.start, text: line, zone });
+    }
+    out.set(g, entries);
+  });
+  return out;
+}
+
+/**
+ * `# opsdeck:` lines say how the step below them runs: a group of them alone joins the step after it, and so do
+ * those closing a group (with numbered headers, the comments between one step's commands and the next header).
+ */
+function joinDirectives(groups: Group[]): Group[] {
+  const out: Group[] = [];
+  let pending: Unit[] = [];
+  for (const g of groups) {
+    const units = [...pending, ...g.units];
+    let cut = units.length;
+    while (cut > 0 && units[cut - 1]?.comment === true && isDirective(units[cut - 1]?.text ?? '')) cut--;
+    pending = units.slice(cut);
+    if (cut > 0) out.push({ header: g.header, units: units.slice(0, cut) });
+  }
+  const last = out[out.length - 1];
+  if (pending.length > 0) {
+    if (last) last.units.push(...pending);
+    else out.push({ header: null, units: pending });
+  }
+  return out;
+}
+
 function headerTitle(comment: string): string {
   return cleanTitle(comment.replace(/^#+\s*/, ''));
 }
@@ -65,6 +132,8 @@ export function splitShellBlock(code: string, tree: ShellTree): StepDraft[] {
   const numbered = all.some((u) => u.comment && NUMBERED_HEADER.test(u.text));
   const groups: Group[] = [];
   let prev: Unit | undefined;
+  // A header that is an `# opsdeck:` directive names nothing: the comment line after it, if any, names the step.
+  let untitled = false;
   for (const u of all) {
     const current = groups[groups.length - 1];
     const blankBefore = prev !== undefined && u.start > prev.end + 1;
@@ -72,15 +141,19 @@ export function splitShellBlock(code: string, tree: ShellTree): StepDraft[] {
       u.comment &&
       (numbered ? NUMBERED_HEADER.test(u.text) : prev === undefined || !prev.comment || blankBefore);
     if (isHeader || current === undefined) {
-      groups.push({ header: isHeader ? headerTitle(u.text) : null, units: [u] });
+      const directive = isHeader && isDirective(u.text);
+      groups.push({ header: isHeader && !directive ? headerTitle(u.text) : null, units: [u] });
+      untitled = directive;
     } else {
+      if (untitled && u.comment && !isDirective(u.text)) current.header = headerTitle(u.text);
+      if (!u.comment || current.header !== null) untitled = false;
       current.units.push(u);
     }
     prev = u;
   }
   // A comment-only group glued to the statement above it (no blank line) is a remark on that step.
   const merged: Group[] = [];
-  for (const g of groups) {
+  for (const g of joinDirectives(groups)) {
     const last = merged[merged.length - 1];
     const lastUnit = last?.units[last.units.length - 1];
     const onlyComments = g.units.every((u) => u.comment);
@@ -91,6 +164,8 @@ export function splitShellBlock(code: string, tree: ShellTree): StepDraft[] {
       merged.push(g);
     }
   }
+  const isCron = crontabGroups(merged, lines);
+  const entries = crontabEntries(merged, isCron, lines);
   const drafts: StepDraft[] = [];
   merged.forEach((g, i) => {
     const startRow = i === 0 ? 0 : (g.units[0]?.start ?? 0);
@@ -98,10 +173,7 @@ export function splitShellBlock(code: string, tree: ShellTree): StepDraft[] {
     const endRow = next ? next.start - 1 : lines.length - 1;
     const script = lines.slice(startRow, endRow + 1).join('\n').replace(/\s+$/, '');
     const statements = g.units.filter((u) => !u.comment);
-    const crontab = statements
-      .filter((u) => u.start === u.end && parseCrontabLine(lines[u.start] ?? '') !== null)
-      .map((u) => ({ row: u.start, text: lines[u.start] ?? '' }));
-    const cronOnly = statements.length > 0 && crontab.length === statements.length;
+    const cronOnly = isCron[i] === true;
     const kind: StepKind = statements.length === 0 ? 'check' : cronOnly ? 'reference' : 'command';
     drafts.push({
       kind,
@@ -111,7 +183,7 @@ export function splitShellBlock(code: string, tree: ShellTree): StepDraft[] {
       script,
       language: cronOnly ? 'crontab' : 'bash',
       expectedOutput: null,
-      crontab: cronOnly ? crontab : [],
+      crontab: entries.get(g) ?? [],
     });
   });
   return drafts.filter((d) => d.script.trim() !== '');

@@ -1,12 +1,13 @@
 /**
  * Where steps are made: each gets its stable id, its parameters (registered document-wide with every occurrence)
- * and, for commands, its danger grade and remote hint from the parsed shell tree.
+ * and, for commands, its shell options, danger grade and remote hint from the parsed shell tree.
  */
-import type { ImportWarning, Param, ScheduleHint, Section, Step, StepKind } from '../model/runbook.js';
+import type { ImportWarning, Param, ScheduleHint, Section, Step, StepKind, StepShell } from '../model/runbook.js';
 import { assessDanger, findRemoteHint } from './danger.js';
 import { createIdAllocator } from './ids.js';
-import { findTextParams, maskPlaceholders } from './params.js';
+import { findTextParams, maskPlaceholders, scanVariables } from './params.js';
 import type { ShellParser } from './shell.js';
+import { readStepDirectives } from './shell-options.js';
 
 export interface SinkDeps {
   section(): Section;
@@ -15,9 +16,11 @@ export interface SinkDeps {
   params: Map<string, Param>;
   hints: ScheduleHint[];
   onStep(step: Step): void;
+  /** The runbook's shell options for command steps (front matter over the defaults); a step's header overrides them. */
+  shellDefaults(): StepShell;
 }
 
-export interface VariableOccurrence {
+interface VariableOccurrence {
   name: string;
   secret: boolean;
   text: string;
@@ -29,11 +32,14 @@ export interface StepInput {
   caption?: string | null;
   script: string;
   line: number;
+  /** Line of the script's first row, when that is not `line` (a step whose script starts with blank lines). */
+  scriptLine?: number;
   endLine?: number;
   language?: string | null;
   checked?: boolean | null;
   expectedOutput?: string | null;
-  variables?: VariableOccurrence[];
+  /** Commands from shell blocks: `$VAR` used but not set before (in the step or earlier, see below) is a parameter. */
+  findVariables?: boolean;
 }
 
 export type StepSink = ReturnType<typeof createStepSink>;
@@ -47,6 +53,35 @@ export function createStepSink(deps: SinkDeps) {
       allocators.set(section.id, next);
     }
     return next(`${section.id}\u0000${kind}\u0000${content.replace(/\s+/g, ' ').trim()}`);
+  };
+
+  /**
+   * Which variables the command steps before a step leave set, as if the section's steps were typed into one shell.
+   * The rule: a variable set by an earlier command step of the step's *own* section (its own steps, in document
+   * order) is known; one set in a parent or sibling section is not. Any section can be run on its own (a run covers
+   * the section and its subsections, and starts with an empty session), so only the step's own section is sure to
+   * have run before it in every run that includes it: counting the parent's steps too would leave `$X` empty,
+   * unasked, in a run of the subsection alone. A fresh-shell step sees none of them, and neither receives nor leaves
+   * session state (electron/services/runs/session-keeper.ts), so what it sets is not known after it either.
+   * Assumes the earlier steps ran and succeeded; a variable set only in a subshell or a function counts as set, as
+   * it does within one step.
+   */
+  const sessions = new Map<string, Set<string>>();
+  const knownIn = (section: Section): Set<string> => {
+    let known = sessions.get(section.id);
+    if (!known) {
+      known = new Set();
+      sessions.set(section.id, known);
+    }
+    return known;
+  };
+
+  /** Front matter, then the step's `# opsdeck:` header; warns at each directive it cannot use. */
+  const shellOf = (input: StepInput): StepShell => {
+    const { shell, problems } = readStepDirectives(input.script);
+    const first = input.scriptLine ?? input.line;
+    for (const p of problems) deps.warn(first + p.row, p.message);
+    return { ...deps.shellDefaults(), ...shell };
   };
 
   const register = (step: Step, variables: VariableOccurrence[]): void => {
@@ -87,16 +122,24 @@ export function createStepSink(deps: SinkDeps) {
       checked: input.checked ?? null,
       expectedOutput: input.expectedOutput ?? null,
     };
+    const variables: VariableOccurrence[] = [];
     if (kind === 'command') {
+      const shell = shellOf(input);
+      step.shell = shell;
+      const known = knownIn(section);
       const tree = deps.shell.parse(maskPlaceholders(input.script));
       try {
         step.danger = assessDanger(tree.rootNode, deps.shell);
         step.remote = findRemoteHint(tree.rootNode);
+        const scan = scanVariables(tree.rootNode, shell.fresh ? new Set() : known);
+        const first = input.scriptLine ?? input.line;
+        if (input.findVariables) variables.push(...scan.uses.map((v) => ({ name: v.name, secret: v.secret, text: v.text, line: first + v.row })));
+        if (!shell.fresh) scan.set.forEach((name) => known.add(name));
       } finally {
         tree.delete();
       }
     }
-    register(step, input.variables ?? []);
+    register(step, variables);
     section.steps.push(step);
     deps.onStep(step);
     return step;
