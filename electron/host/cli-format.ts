@@ -1,16 +1,21 @@
 /**
- * The CLI's human-readable output: import summaries, the library table and a runbook's outline. Pure functions
- * from service results to text, kept apart from argument parsing so each stays small.
+ * The CLI's human-readable output: import summaries, the library table, a runbook's outline, the history table and
+ * how a run ended. Pure functions from service results to text, kept apart from argument parsing so each stays small.
  */
 import type { Section, Step, StepKind } from '../../shared/model/runbook.js';
 import type { Runbook } from '../../shared/model/runbook.js';
 import type { RunbookSummary } from '../../shared/model/summary.js';
-import type { ImportReport, RunbookDetail, RunbookListItem } from '../../shared/contract/schemas.js';
+import type { ImportReport, Run, RunbookDetail, RunbookListItem } from '../../shared/contract/schemas.js';
 
 /** Warnings listed under an import summary; the rest are counted, and `show --json` has them all. */
 const MAX_WARNINGS_SHOWN = 5;
 /** Parameter names listed under an import summary before "…": enough to recognise, short enough for one line. */
 const MAX_PARAMS_SHOWN = 10;
+/** Step titles listed as left in a history row before "…"; the run's JSON has them all. */
+const MAX_LEFT_SHOWN = 3;
+/** History cells longer than this are cut so that a row stays on one line. */
+const MAX_CELL_WIDTH = 40;
+
 /** Shortest id shown in the table: UUIDv7s made within a minute of each other share their first 8 characters. */
 const MIN_SHORT_ID = 8;
 /** Titles longer than this are cut in the table so that the path column stays on screen. */
@@ -107,6 +112,62 @@ function formatStep(step: Step): string {
   if (step.params.length > 0) line += `  (${step.params.join(', ')})`;
   return line;
 }
+
+export function formatHistory(runs: readonly Run[]): string {
+  if (runs.length === 0) return 'No runs yet.';
+  const ids = shortIds(runs.map((r) => r.id));
+  const rows = runs.map((r) => [
+    ids.get(r.id) ?? r.id,
+    formatTime(r.startedAt),
+    r.runbookTitle,
+    r.sectionTitle,
+    r.operator,
+    r.endedAt ? seconds(Date.parse(r.endedAt) - Date.parse(r.startedAt)) : '',
+    r.status,
+    runDetail(r, ids.get(r.id) ?? r.id),
+  ].map((cell) => truncate(cell, MAX_CELL_WIDTH)));
+  return table(['ID', 'STARTED (UTC)', 'RUNBOOK', 'SECTION', 'OPERATOR', 'DURATION', 'STATUS', 'FAILED STEP / LEFT'], rows);
+}
+
+/** What a history row says beside the status: the failed step, the steps left, why it was aborted, how to resume. */
+function runDetail(r: Run, shortId: string): string {
+  switch (r.status) {
+    case 'failed':
+      return r.failedStep?.title ?? r.endReason ?? '';
+    case 'incomplete':
+      return `left: ${listTitles(r.left, MAX_LEFT_SHOWN)}`;
+    case 'aborted':
+      return r.endReason ?? '';
+    case 'interrupted':
+      return `opsdeck run --resume ${shortId}`;
+    case 'running':
+    case 'completed':
+      return '';
+    default:
+      return assertNever(r.status);
+  }
+}
+
+/** The last lines of `opsdeck run`: how the run ended, what was left and why. */
+export function formatRunEnd(run: Run): string {
+  const unticked = run.progress.done < run.progress.total ? ' · checks are not ticked in a headless run' : '';
+  const lines = [`${run.status} · ${run.progress.done}/${run.progress.total} steps done${unticked}`];
+  if (run.left.length > 0) lines.push(`left: ${listTitles(run.left, run.left.length)}`);
+  if (run.endReason && run.status !== 'completed') lines.push(`why: ${oneLine(run.endReason)}`);
+  if (run.status === 'interrupted') lines.push(`resume it with: opsdeck run --resume ${run.id}`);
+  return lines.join('\n');
+}
+
+function listTitles(steps: ReadonlyArray<{ title: string }>, max: number): string {
+  const titles = steps.slice(0, max).map((s) => `"${oneLine(s.title)}"`);
+  return titles.join(', ') + (steps.length > max ? `, … (${steps.length - max} more)` : '');
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unexpected ${String(value)}`);
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 
 /** Shortest prefixes, at least MIN_SHORT_ID long, that tell each id apart from all the others (as git does). */
 export function shortIds(ids: readonly string[]): Map<string, string> {

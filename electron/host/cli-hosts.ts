@@ -2,9 +2,8 @@
  * `opsdeck hosts ...` and the terminal side of connection prompts: an unknown host key, a passphrase or a
  * password is asked on the terminal when there is one, and refused with a clear message when there is not.
  */
-import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
 import type { Host as InventoryHost, Prompt, PromptAnswer } from '../../shared/contract/hosts.js';
+import { ask } from './cli-ask.js';
 import { callerFor, CliUsageError } from './cli-run.js';
 import type { ContractHost } from './connect.js';
 
@@ -19,43 +18,29 @@ export interface HostAddOptions {
   forwardAgent?: boolean;
 }
 
-/** Reads one line from the terminal; `secret` hides what is typed. */
-async function ask(question: string, secret: boolean): Promise<string> {
-  let muted = false;
-  const output = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      if (!muted) process.stderr.write(chunk);
-      done();
-    },
-  });
-  const rl = createInterface({ input: process.stdin, output, terminal: true });
-  try {
-    return await new Promise<string>((resolve) => {
-      rl.question(question, (answer) => resolve(answer));
-      muted = secret;
-    });
-  } finally {
-    muted = false;
-    rl.close();
-    if (secret) process.stderr.write('\n');
-  }
-}
-
 async function answerOnTerminal(p: Prompt): Promise<PromptAnswer> {
   switch (p.kind) {
     case 'host-key': {
       process.stderr.write(`The host ${p.host} (${p.address}:${p.port}) is not known.\n${p.keyType} key fingerprint is ${p.fingerprint}.\n`);
-      const answer = (await ask('Trust this key and connect? (yes/no) ', false)).trim().toLowerCase();
+      const answer = ((await ask('Trust this key and connect? (yes/no) ', false)) ?? '').trim().toLowerCase();
       return { kind: 'host-key', accept: answer === 'yes' || answer === 'y' };
     }
-    case 'passphrase':
-      return { kind: 'secret', secret: await ask(`${p.retry ? 'Wrong passphrase. ' : ''}Passphrase for ${p.keyFile}: `, true) };
-    case 'password':
-      return { kind: 'secret', secret: await ask(`${p.retry ? 'Wrong password. ' : ''}Password for ${p.user}@${p.host}: `, true) };
+    case 'passphrase': {
+      const secret = await ask(`${p.retry ? 'Wrong passphrase. ' : ''}Passphrase for ${p.keyFile}: `, true);
+      return secret === null ? { kind: 'cancel' } : { kind: 'secret', secret };
+    }
+    case 'password': {
+      const secret = await ask(`${p.retry ? 'Wrong password. ' : ''}Password for ${p.user}@${p.host}: `, true);
+      return secret === null ? { kind: 'cancel' } : { kind: 'secret', secret };
+    }
     case 'keyboard-interactive': {
       if (p.instructions) process.stderr.write(`${p.instructions}\n`);
       const responses: string[] = [];
-      for (const q of p.prompts) responses.push(await ask(q.prompt, !q.echo));
+      for (const q of p.prompts) {
+        const response = await ask(q.prompt, !q.echo);
+        if (response === null) return { kind: 'cancel' };
+        responses.push(response);
+      }
       return { kind: 'responses', responses };
     }
     default:

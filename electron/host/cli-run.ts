@@ -1,14 +1,17 @@
 /**
- * `opsdeck run` and `opsdeck history`: a section's command steps run headlessly on this machine through the same
- * contract the cockpit uses, so the run is recorded exactly as the UI would record it.
+ * `opsdeck run`: a section's command steps run headlessly (here, or on hosts) through the same contract the cockpit
+ * uses, so the run is recorded exactly as the UI would record it; destructive steps are confirmed on the terminal
+ * (or by --yes), parameters come from --param or the environment, and an interrupted run can be resumed.
  */
 import { ContractError } from '../../shared/contract/errors.js';
 import type { MethodInput, MethodName, MethodOutput } from '../../shared/contract/methods.js';
-import type { Target } from '../../shared/contract/hosts.js';
-import type { OutputChunk, Run, RunbookDetail, RunDetail } from '../../shared/contract/schemas.js';
-import type { Section, Step } from '../../shared/model/runbook.js';
+import type { Prompt, Target } from '../../shared/contract/hosts.js';
+import type { OutputChunk, RunbookDetail, RunDetail, StepStatus } from '../../shared/contract/schemas.js';
+import type { Param, Section, Step } from '../../shared/model/runbook.js';
 import { actionable, sectionSteps } from '../services/runs/run-state.js';
 import { NOT_STARTED } from '../services/runs/section-runner.js';
+import { askStepConfirmation } from './cli-ask.js';
+import { formatRunEnd } from './cli-format.js';
 import type { ContractHost } from './connect.js';
 
 export interface RunOptions {
@@ -19,6 +22,8 @@ export interface RunOptions {
   dryRun?: boolean;
   yes?: boolean;
   json?: boolean;
+  /** An interrupted run to carry on: its id or a unique prefix. */
+  resume?: string;
 }
 
 export interface CliIo {
@@ -71,39 +76,159 @@ export function parseParams(pairs: readonly string[]): Record<string, string> {
   return out;
 }
 
+/** A parameter's value and where it came from. */
+export interface ParamValue {
+  value: string;
+  from: '--param' | 'environment';
+}
+
+/**
+ * Names a parameter can take from the environment: exactly a shell variable's name (`INSTANCE_ID` for `$INSTANCE_ID`,
+ * `OPENROUTER_API_KEY` for `${{ secrets.OPENROUTER_API_KEY }}`, `<TOKEN>`), Opsdeck's own OPSDECK_* excepted.
+ * `<run-id>` or `vars.REGION` are no variable's name: they need --param.
+ */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const fromEnvironment = (name: string): boolean => ENV_NAME.test(name) && !name.startsWith('OPSDECK_');
+
+/** --param values, and for each needed parameter without one, the variable of its exact name in `env` when set and not empty. */
+export function resolveParams(pairs: readonly string[], needed: readonly string[], env: NodeJS.ProcessEnv): Map<string, ParamValue> {
+  const values = new Map<string, ParamValue>(Object.entries(parseParams(pairs)).map(([name, value]) => [name, { value, from: '--param' }]));
+  for (const name of needed) {
+    const value = env[name];
+    if (!values.get(name)?.value && fromEnvironment(name) && value) values.set(name, { value, from: 'environment' });
+  }
+  return values;
+}
+
 const seconds = (ms: number | null): string => (ms === null ? '' : `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`);
 
-/** Exit code: 0 when every command step succeeded, 1 when one failed, 2 for bad input (thrown as CliUsageError). */
-export async function runSection(host: ContractHost, query: string, opts: RunOptions, io: CliIo, hostname: string): Promise<number> {
-  const call = callerFor(host);
+/** Step statuses a resumed run leaves alone (as the section runner does). */
+const SETTLED: ReadonlySet<StepStatus> = new Set(['succeeded', 'skipped', 'done']);
+
+/** What is to run: a section of a runbook version, or the rest of an interrupted run. */
+interface Plan {
+  runbookId: string;
+  versionId: string;
+  title: string;
+  section: Section;
+  params: Param[];
+  resumed: RunDetail | null;
+}
+
+/** A run by id or unique id prefix, among the last 1,000 runs (an older one by its full id). */
+async function findRun(call: Call, query: string): Promise<RunDetail> {
+  const lower = query.toLowerCase();
+  const recent = await call('runs.list', { limit: 1000 });
+  const matches = recent.some((r) => r.id === lower) ? recent.filter((r) => r.id === lower) : recent.filter((r) => lower.length >= MIN_RUN_PREFIX && r.id.startsWith(lower));
+  if (matches.length > 1) throw new CliUsageError(`"${query}" matches several runs: ${matches.slice(0, 5).map((r) => r.id).join(', ')}${matches.length > 5 ? ', …' : ''}`);
+  return call('runs.get', { runId: matches[0]?.id ?? query });
+}
+
+/** Shortest run id prefix accepted, as for runbooks: shorter ones match too much by accident. */
+const MIN_RUN_PREFIX = 4;
+
+function targetOfRun(value: string): Target {
+  if (value.startsWith('host:')) return { kind: 'host', host: value.slice('host:'.length) };
+  if (value.startsWith('tag:')) return { kind: 'tag', tag: value.slice('tag:'.length) };
+  return { kind: 'local' };
+}
+
+/** What to type to confirm a destructive step on `target`, and how it is named (the owner's confirmationOf). */
+function confirmationOf(target: Target, hostname: string): { expect: string; what: string } {
+  if (target.kind === 'local') return { expect: hostname, what: 'the machine name' };
+  if (target.kind === 'host') return { expect: target.host, what: 'the host name' };
+  return { expect: target.tag, what: 'the tag' };
+}
+
+async function planRun(call: Call, query: string | undefined, opts: RunOptions): Promise<Plan> {
+  if (opts.resume !== undefined) {
+    if (query !== undefined || opts.section !== undefined) throw new CliUsageError('--resume RUN takes no RUNBOOK or --section: the run knows its own');
+    const resumed = await findRun(call, opts.resume);
+    const { run } = resumed;
+    return { runbookId: run.runbookId, versionId: run.versionId, title: run.runbookTitle, section: resumed.section, params: resumed.params, resumed };
+  }
+  if (query === undefined) throw new CliUsageError('opsdeck run needs a RUNBOOK (or --resume RUN)');
   const rb = await call('runbooks.get', { id: query });
-  const section = pickSection(rb, opts.section);
+  return { runbookId: rb.id, versionId: rb.versionId, title: rb.document.title, section: pickSection(rb, opts.section), params: rb.document.params, resumed: null };
+}
+
+/**
+ * Exit code: 0 when every command step succeeded, 1 when one failed (or a resume was refused), 2 for bad input
+ * (thrown as CliUsageError). `terminal`: stdin and stderr are a terminal, so destructive steps can be confirmed there.
+ */
+export async function runSection(host: ContractHost, query: string | undefined, opts: RunOptions, io: CliIo, hostname: string, terminal: boolean): Promise<number> {
+  const call = callerFor(host);
+  const plan = await planRun(call, query, opts);
+  const { section, resumed } = plan;
   const commands = sectionSteps(section).filter((s) => s.kind === 'command');
-  const values = parseParams(opts.param);
-  const secret = new Set(rb.document.params.filter((p) => p.secret).map((p) => p.name));
-  const needed = [...new Set(commands.flatMap((s) => s.params))];
-  const missing = needed.filter((n) => !values[n]);
-  if (missing.length > 0) throw new CliUsageError(`missing parameters: ${missing.join(', ')} (pass --param NAME=VALUE for each)`);
-  const destructive = commands.filter((s) => s.danger.level === 'destructive');
+  const done = resumed ? commands.filter((c) => SETTLED.has(resumed.steps.find((s) => s.stepId === c.id)?.status ?? 'pending')) : [];
+  const toRun = commands.filter((c) => !done.includes(c));
+  const needed = [...new Set(toRun.flatMap((s) => s.params))];
+  const values = resolveParams(opts.param, needed, process.env);
+  if (opts.host && opts.tag) throw new CliUsageError('choose --host or --tag, not both');
+  const target: Target = opts.host ? { kind: 'host', host: opts.host } : opts.tag ? { kind: 'tag', tag: opts.tag } : resumed ? targetOfRun(resumed.run.target) : { kind: 'local' };
+  const { expect: where, what } = confirmationOf(target, hostname);
+  const place = target.kind === 'local' ? `on this machine (${hostname})` : target.kind === 'host' ? `on ${target.host}` : `on every host tagged ${target.tag}`;
+  const destructive = toRun.filter((s) => s.danger.level === 'destructive');
+  const ask = !opts.yes && terminal;
+
   if (opts.dryRun) {
-    printDryRun(io, rb, section, commands, values, secret);
+    const { printDryRun } = await import('./cli-dry-run.js');
+    await printDryRun(io, {
+      title: plan.title,
+      sectionTitle: section.title,
+      steps: toRun.map((step) => ({ step, number: commands.indexOf(step) + 1 })),
+      total: commands.length,
+      done,
+      params: plan.params,
+      values,
+      where: place,
+      remote: target.kind !== 'local',
+      confirm: opts.yes ? `confirmed by --yes (${what} ${where})` : ask ? `asks you to type ${what} ${where} first` : 'refused without --yes (no terminal to ask on)',
+    });
     return 0;
   }
-  if (opts.host && opts.tag) throw new CliUsageError('choose --host or --tag, not both');
-  const target: Target = opts.host ? { kind: 'host', host: opts.host } : opts.tag ? { kind: 'tag', tag: opts.tag } : { kind: 'local' };
-  const where = target.kind === 'host' ? target.host : target.kind === 'tag' ? target.tag : hostname;
-  if (destructive.length > 0 && !opts.yes) {
-    throw new CliUsageError(`refusing to run destructive steps without --yes: ${destructive.map((s) => `"${s.title}" (${s.danger.reasons[0] ?? ''})`).join('; ')}`);
+
+  // Refusing to resume a run that was not interrupted is the run service's to say: it is asked at once.
+  const refusable = resumed !== null && resumed.run.status !== 'interrupted';
+  if (!refusable) {
+    const missing = needed.filter((n) => !values.get(n)?.value);
+    if (missing.length > 0) {
+      const hint = missing.every(fromEnvironment) ? 'pass --param NAME=VALUE for each, or export NAME' : 'pass --param NAME=VALUE for each';
+      throw new CliUsageError(`missing parameters: ${missing.join(', ')} (${hint})`);
+    }
+    if (destructive.length > 0 && !opts.yes && !ask) {
+      throw new CliUsageError(`refusing to run destructive steps without --yes (no terminal to confirm them on): ${destructive.map((s) => `"${s.title}" (${s.danger.reasons[0] ?? ''})`).join('; ')}`);
+    }
+    if (commands.length === 0) throw new CliUsageError(`section "${section.title}" has no command steps to run`);
   }
-  if (commands.length === 0) throw new CliUsageError(`section "${section.title}" has no command steps to run`);
+  const secret = new Set(plan.params.filter((p) => p.secret).map((p) => p.name));
+  const fromEnv = needed.filter((n) => values.get(n)?.from === 'environment');
+  if (fromEnv.length > 0) io.err(`Parameters from the environment: ${fromEnv.join(', ')}\n`);
+  const onCommandLine = needed.filter((n) => secret.has(n) && values.get(n)?.from === '--param' && fromEnvironment(n));
+  if (onCommandLine.length > 0) io.err(`opsdeck: note: ${onCommandLine.join(', ')} ${onCommandLine.length === 1 ? 'is a secret' : 'are secrets'} on the command line, where ps shows it: export it and leave out --param\n`);
 
   // The owner runs the steps (section-runner.ts); this command follows the run's events and prints them. Events
   // may arrive before the call answers with the run's id: they wait in `early` until it is known.
   let runId: string | null = null;
   let early: Array<[string, unknown]> = [];
-  const printed = new Map<string, string>();
+  const printed = new Map<string, string>(done.map((s) => [s.id, 'ended']));
+  if (resumed) for (const note of resumed.notes) printed.set(note.id, 'ended');
   let resolveEnded!: (d: RunDetail) => void;
   const ended = new Promise<RunDetail>((r) => (resolveEnded = r));
+  // One question at a time; one that goes away in the owner (timed out, answered elsewhere) stops being asked here.
+  let questions = Promise.resolve();
+  const asking = new Map<string, AbortController>();
+  const confirm = (prompt: Extract<Prompt, { kind: 'step-confirmation' }>): void => {
+    const stop = new AbortController();
+    asking.set(prompt.id, stop);
+    questions = questions.then(async () => {
+      const answer = await askStepConfirmation(prompt, stop.signal);
+      asking.delete(prompt.id);
+      if (answer) await call('prompts.answer', { id: prompt.id, answer }).catch(() => undefined);
+      else io.err('(the question went away: it timed out or was answered elsewhere)\n');
+    });
+  };
   const onEvent = (event: string, payload: unknown): void => {
     if (runId === null) {
       early.push([event, payload]);
@@ -119,6 +244,11 @@ export async function runSection(host: ContractHost, query: string, opts: RunOpt
       if (d.run.id !== runId) return;
       if (!opts.json) printProgress(io, d, commands, printed, where, target.kind !== 'local');
       if (d.run.status !== 'running') resolveEnded(d);
+    } else if (event === 'prompt.request') {
+      const prompt = payload as Prompt;
+      if (ask && prompt.kind === 'step-confirmation' && prompt.runId === runId) confirm(prompt);
+    } else if (event === 'prompt.closed') {
+      asking.get((payload as { id: string }).id)?.abort();
     }
   };
   const unsubscribe = host.subscribe(onEvent);
@@ -131,32 +261,53 @@ export async function runSection(host: ContractHost, query: string, opts: RunOpt
   process.on('SIGINT', onSigint);
   let detail: RunDetail;
   try {
-    const started = await call('runs.runSection', {
-      runbookId: rb.id,
-      sectionId: section.id,
-      versionId: rb.versionId,
-      params: values,
-      target,
-      ...(opts.yes ? { confirmation: where } : {}),
-    });
+    let started: RunDetail;
+    try {
+      started = await call('runs.runSection', {
+        runbookId: plan.runbookId,
+        sectionId: section.id,
+        versionId: plan.versionId,
+        params: Object.fromEntries([...values].map(([name, v]) => [name, v.value])),
+        target,
+        ...(opts.yes ? { confirmation: where } : {}),
+        ...(ask ? { askConfirmation: true } : {}),
+        ...(resumed ? { resumeRunId: resumed.run.id } : {}),
+      });
+    } catch (error) {
+      if (!resumed || !(error instanceof ContractError) || error.code === 'internal') throw error;
+      io.err(`opsdeck: cannot resume run ${resumed.run.id}: ${error.message}\n`);
+      return 1;
+    }
     runId = started.run.id;
-    if (!opts.json) io.err(`Run ${runId} · ${rb.document.title} › ${section.title} · ${commands.length} command steps\n`);
+    if (!opts.json) {
+      io.err(`${resumed ? 'Resumed run' : 'Run'} ${runId} · ${plan.title} › ${section.title} · ${commands.length} command steps ${place}\n`);
+      if (done.length > 0) io.err(`Skipping ${done.length} step${done.length === 1 ? '' : 's'} already done: ${done.map((s) => `"${s.title}"`).join(', ')}\n`);
+    }
     const backlog = early;
     early = [];
     onEvent('run.updated', started);
     for (const [event, payload] of backlog) onEvent(event, payload);
-    // The run may have ended before this command subscribed: ask once.
-    const now = await call('runs.get', { runId });
-    onEvent('run.updated', now);
+    // The run may have ended, or asked its first question, before this command subscribed: ask once.
+    onEvent('run.updated', await call('runs.get', { runId }));
     detail = await ended;
   } finally {
     process.off('SIGINT', onSigint);
     unsubscribe();
+    for (const stop of asking.values()) stop.abort();
   }
+  await questions;
   if (opts.json) io.out(`${JSON.stringify(detail, null, 2)}\n`);
-  else io.err(`\n${detail.run.status} · ${detail.run.progress.done}/${detail.run.progress.total} steps done · checks are not ticked in a headless run\n`);
+  else io.err(`\n${formatRunEnd(detail.run)}\n`);
   if (interrupted) return 130;
-  return detail.run.status === 'completed' ? 0 : 1;
+  return succeeded(detail) ? 0 : 1;
+}
+
+/** Completed, or finished with only checks left (a headless run cannot tick them): every command step succeeded or was skipped. */
+function succeeded(d: RunDetail): boolean {
+  if (d.run.status === 'completed') return true;
+  if (d.run.status !== 'incomplete') return false;
+  const commands = new Set(sectionSteps(d.section).filter((s) => s.kind === 'command').map((s) => s.id));
+  return d.run.left.every((s) => !commands.has(s.id));
 }
 
 /** Prints each command step once as it starts (▶) and once as it ends (✔/✘ per host), from the run's states. */
@@ -186,38 +337,4 @@ function printProgress(io: CliIo, d: RunDetail, commands: readonly Step[], print
     printed.set(note.id, 'ended');
     io.err(`✘ ${note.text}\n`);
   }
-}
-
-function printDryRun(io: CliIo, rb: RunbookDetail, section: Section, commands: Step[], values: Record<string, string>, secret: Set<string>): void {
-  io.out(`Dry run: ${rb.document.title} › ${section.title} (nothing is run or recorded)\n`);
-  const occurrences = new Map(rb.document.params.map((p) => [p.name, p.occurrences]));
-  for (const [i, step] of commands.entries()) {
-    const danger = step.danger.level === 'safe' ? '' : `  [${step.danger.level}: ${step.danger.reasons.join('; ')}]`;
-    io.out(`\n[${i + 1}/${commands.length}] ${step.title}${danger}\n`);
-    let script = step.script;
-    for (const name of step.params) {
-      const shown = secret.has(name) ? '••••' : (values[name] ?? '');
-      for (const o of occurrences.get(name) ?? []) if (o.stepId === step.id) script = script.split(o.text).join(shown);
-    }
-    io.out(`${script.replace(/^/gm, '    ')}\n`);
-  }
-  io.out('\nValues reach the commands as environment variables, never as code.\n');
-}
-
-export function formatHistory(runs: readonly Run[]): string {
-  if (runs.length === 0) return 'No runs yet.';
-  const rows = runs.map((r) => [
-    r.startedAt.replace('T', ' ').slice(0, 16),
-    r.runbookTitle,
-    r.sectionTitle,
-    r.operator,
-    r.endedAt ? seconds(Date.parse(r.endedAt) - Date.parse(r.startedAt)) : '',
-    r.status,
-    r.failedStep?.title ?? '',
-  ]);
-  const header = ['STARTED (UTC)', 'RUNBOOK', 'SECTION', 'OPERATOR', 'DURATION', 'STATUS', 'FAILED STEP'];
-  const cut = (s: string): string => (s.length > 40 ? `${s.slice(0, 39)}…` : s);
-  const table = [header, ...rows.map((r) => r.map(cut))];
-  const widths = header.map((_, c) => Math.max(...table.map((r) => (r[c] ?? '').length)));
-  return table.map((r) => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  ').trimEnd()).join('\n');
 }

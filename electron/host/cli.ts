@@ -12,9 +12,9 @@ import { StoreError } from '../services/store/store-error.js';
 import type { StoreErrorCode } from '../services/store/store-error.js';
 import { ContractError } from '../../shared/contract/errors.js';
 import { describeOwner, readOwner, type OwnerKind } from '../services/store/owner-lock.js';
-import { formatImport, formatList, formatOutline } from './cli-format.js';
+import { formatHistory, formatImport, formatList, formatOutline } from './cli-format.js';
 import { answerPromptsOnTerminal, formatHosts, hostFieldsFromOptions, type HostAddOptions } from './cli-hosts.js';
-import { callerFor, CliUsageError, formatHistory, runSection, type RunOptions } from './cli-run.js';
+import { callerFor, CliUsageError, runSection, type RunOptions } from './cli-run.js';
 import { DataDirError, openCommandHost, type ContractHost } from './connect.js';
 import { defaultDataDir } from './data-dir.js';
 import type { Host } from './host.js';
@@ -117,23 +117,40 @@ function buildProgram(status: { exitCode: number }): Command {
   program
     .command('run')
     .description("run a section's command steps unattended (here, or on --host or --tag), recording the run as the cockpit would")
-    .argument('<RUNBOOK>', 'id, unique id prefix, file path, or title')
+    .argument('[RUNBOOK]', 'id, unique id prefix, file path, or title (not with --resume)')
     .option('--section <title>', 'the section to run (exact title or unique prefix); needed when the runbook has several')
-    .option('--param <name=value>', 'a parameter value; repeat for each', (value: string, previous: string[]) => [...previous, value], [] as string[])
+    .option('--param <name=value>', 'a parameter value; repeat for each (a parameter named like a variable, unset here, is read from the environment)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--host <name>', 'run the steps on this inventory host over SSH')
     .option('--tag <tag>', 'run each step on every host with this tag (fan-out)')
-    .option('--dry-run', 'print what would run, parameters filled in, and run nothing')
-    .option('--yes', 'run destructive steps without asking')
+    .option('--resume <run>', 'carry on an interrupted run (id or unique prefix): steps already done are skipped')
+    .option('--dry-run', 'print each step as its shell gets it (values as environment assignments) and run nothing')
+    .option('--yes', 'run destructive steps without asking (on a terminal, each is otherwise confirmed by typing the target name)')
     .option('--json', 'print the recorded run as JSON instead of streaming output')
-    .action(async (query: string, options: RunOptions, command: Command) => {
+    .action(async (query: string | undefined, options: RunOptions, command: Command) => {
       await withHost(command, async (host) => {
         const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
         const stop = answerPromptsOnTerminal(host, io);
         try {
-          status.exitCode = await runSection(host, runbookQuery(query), options, io, hostname());
+          const terminal = process.stdin.isTTY === true && process.stderr.isTTY === true;
+          status.exitCode = await runSection(host, query === undefined ? undefined : runbookQuery(query), options, io, hostname(), terminal);
         } finally {
           stop();
         }
+      });
+    });
+
+  program
+    .command('remove')
+    .description('remove a runbook from the library: it is archived, and its versions and runs stay in history')
+    .argument('<RUNBOOK>', 'id, unique id prefix, file path, or title')
+    .action(async (query: string, _options: unknown, command: Command) => {
+      await withHost(command, async (host) => {
+        const call = callerFor(host);
+        const rb = await call('runbooks.get', { id: runbookQuery(query) });
+        const { archived } = await call('runbooks.remove', { id: rb.id });
+        const runs = (await call('runs.list', { runbookId: rb.id, limit: 1000 })).length;
+        const kept = runs === 0 ? 'it has no runs' : runs === 1 ? 'its run stays in history' : `its ${runs === 1000 ? '1,000+' : runs} runs stay in history`;
+        writeOut(archived ? `Archived "${rb.document.title}": it left the library; ${kept}.` : `"${rb.document.title}" was already archived; ${kept}.`);
       });
     });
 

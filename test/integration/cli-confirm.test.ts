@@ -1,0 +1,103 @@
+/**
+ * `opsdeck run` on a terminal without --yes: each destructive step is asked about on the terminal (a real pty), and
+ * runs only when the operator types the machine's name; a wrong or empty answer stops the run before the step.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Run } from '../../shared/contract/schemas.js';
+import { ptyOpsdeck, root, spawnOpsdeck, type PtyOpsdeck } from '../helpers/cli.js';
+
+let tmp: string;
+let runbook: string;
+const terminals: PtyOpsdeck[] = [];
+
+const RUNBOOK = `# Cleanup Notes
+
+## Cleanup
+
+\`\`\`bash
+# 1. Say what goes
+echo "removing $MARKER_DIR"
+
+# 2. Remove the markers
+rm -rf "$MARKER_DIR"
+
+# 3. Say it is gone
+echo "gone"
+\`\`\`
+`;
+
+beforeAll(() => {
+  execFileSync(process.execPath, ['scripts/build.mjs', '--cli'], { cwd: root, stdio: 'pipe' });
+}, 60_000);
+
+beforeEach(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'opsdeck-confirm-'));
+  runbook = join(tmp, 'cleanup.md');
+  writeFileSync(runbook, RUNBOOK);
+  mkdirSync(markers());
+  expect(spawnOpsdeck(['--data-dir', dataDir(), 'import', runbook], tmp).code).toBe(0);
+});
+
+afterEach(() => {
+  for (const t of terminals.splice(0)) t.kill();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+const dataDir = (): string => join(tmp, 'data');
+const markers = (): string => join(tmp, 'markers');
+
+function onTerminal(...args: string[]): PtyOpsdeck {
+  const t = ptyOpsdeck(['--data-dir', dataDir(), ...args], tmp, { MARKER_DIR: markers() });
+  terminals.push(t);
+  return t;
+}
+
+function history(): Run[] {
+  return JSON.parse(spawnOpsdeck(['--data-dir', dataDir(), 'history', '--json'], tmp).stdout) as Run[];
+}
+
+describe('opsdeck run on a terminal', { timeout: 60_000 }, () => {
+  it('asks before a destructive step, naming it and why; a wrong name stops the run before it', async () => {
+    const t = onTerminal('run', runbook);
+    await t.waitFor(/Type the machine name \S+ to run it \(or press Enter to stop\): /);
+    expect(t.output()).toContain('removing');
+    expect(t.output()).toMatch(/"Remove the markers" is destructive: rm -rf/);
+    t.type('not-this-machine\r');
+    expect(await t.exit).toBe(1);
+    expect(t.output()).toMatch(/Not started: the machine name was not typed as/);
+    expect(t.output()).not.toContain('▶ [3/3]');
+    expect(existsSync(markers())).toBe(true);
+    const [run] = history();
+    expect(run).toMatchObject({ status: 'aborted', origin: 'cli' });
+  });
+
+  it('an empty answer stops too', async () => {
+    const t = onTerminal('run', runbook);
+    await t.waitFor(/to run it \(or press Enter to stop\): /);
+    t.type('\r');
+    expect(await t.exit).toBe(1);
+    expect(existsSync(markers())).toBe(true);
+    expect(history()[0]?.status).toBe('aborted');
+  });
+
+  it("runs the step when the machine's name is typed, and the rest after it", async () => {
+    const t = onTerminal('run', runbook);
+    await t.waitFor(new RegExp(`Type the machine name ${hostname().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} to run it`));
+    t.type(`${hostname()}\r`);
+    expect(await t.exit).toBe(0);
+    expect(t.output()).toContain('gone');
+    expect(existsSync(markers())).toBe(false);
+    expect(history()[0]).toMatchObject({ status: 'completed', progress: { done: 3, total: 3 } });
+  });
+
+  it('asks nothing with --yes', async () => {
+    const t = onTerminal('run', runbook, '--yes');
+    expect(await t.exit).toBe(0);
+    expect(t.output()).not.toContain('Type the machine name');
+    expect(existsSync(markers())).toBe(false);
+  });
+});
