@@ -15,7 +15,7 @@ export function RemoveRunbookDialog({ item, onClose }: { item: RunbookListItem; 
   return (
     <Dialog title={`Remove “${item.title}”?`} onClose={onClose} testId="runbook-remove-dialog">
       <form
-        className="dialog-body"
+        className="dialog-body remove-runbook"
         onSubmit={(event) => {
           event.preventDefault();
           setBusy(true);
@@ -31,6 +31,9 @@ export function RemoveRunbookDialog({ item, onClose }: { item: RunbookListItem; 
         }}
       >
         <p>It leaves the library. Its runs stay in History and still open, and every version imported is kept.</p>
+        {item.lastRun?.status === 'running' && (
+          <p data-testid="runbook-remove-running">A run of it is still going: it carries on, and History leads to it.</p>
+        )}
         <p className="muted">
           {uploaded ? 'Uploading' : 'Importing'} <span className="mono">{shownPath(item.path)}</span> again
           brings it back.
