@@ -145,6 +145,32 @@ describe('a section session', () => {
     expect(out).toContain(`python scripts/restore_data.py --date ${chosen} --type telemetry`);
   });
 
+  it('carries a secret to the next step in memory only: masked in the run, never in the database', async () => {
+    const secret = 'tok-3f9a8b7c6d5e';
+    const rb = await importText('secret.md', [
+      '# Secret', '', '## Steps', '',
+      '```bash', 'export API_TOKEN="${{ secrets.API_TOKEN }}"', '```', '',
+      '```bash', 'test "${API_TOKEN:0:4}" = tok- && echo "token length ${#API_TOKEN}"', '```', '',
+    ].join('\n'));
+    const section = rb.document.sections[0]!.sections[0]!;
+    const [set, use] = section.steps;
+    expect(set!.params).toEqual(['API_TOKEN']);
+    const run = await call('runs.start', { runbookId: rb.id, sectionId: section.id });
+    let detail = await runStep(run.run.id, set!.id, { API_TOKEN: secret });
+    expect(detail.sessions[0]!.vars).toContainEqual({ name: 'API_TOKEN', value: '••••', exported: true, redacted: true });
+    detail = await runStep(run.run.id, use!.id);
+    expect(await outputOf(run.run.id, detail, use!.id)).toBe(`token length ${secret.length}\n`);
+    await host.close();
+    try {
+      const bytes = readFileSync(join(dir, 'data', 'opsdeck.db'));
+      const wal = (() => { try { return readFileSync(join(dir, 'data', 'opsdeck.db-wal')); } catch { return Buffer.alloc(0); } })();
+      expect(Buffer.concat([bytes, wal]).includes(secret)).toBe(false);
+    } finally {
+      host = await createHost({ dataDir: join(dir, 'data'), mode: 'cli', version: 'test' });
+      call = callerFor(host);
+    }
+  });
+
   it('asks why when finishing with steps left, and records the run as incomplete with them', async () => {
     const rb = await importText('finish.md', '# Finish\n\n## Steps\n\n- [ ] Look at the dashboard\n- [ ] Page the on-call\n\n```bash\necho ok\n```\n');
     const section = rb.document.sections[0]!.sections[0]!;
