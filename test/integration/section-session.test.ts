@@ -106,6 +106,25 @@ describe('a section session', () => {
     expect(await outputOf(run.run.id, detail, middle!.id)).toBe('first\n');
   });
 
+  it('lets a step opt out: a fresh shell sees nothing carried, and no-errexit goes on after a failure', async () => {
+    const rb = await importText('optout.md', [
+      '# Opt out', '', '## Steps', '',
+      '```bash', 'export DEPLOY_COLOR=green', '```', '',
+      '```bash', '# opsdeck: fresh-shell', 'echo "color=${DEPLOY_COLOR:-unset}"', '```', '',
+      '```bash', '# opsdeck: no-errexit, no-pipefail', 'false', 'missing-tool | cat', 'echo "still here, color=$DEPLOY_COLOR"', '```', '',
+    ].join('\n'));
+    const section = rb.document.sections[0]!.sections[0]!;
+    const [set, fresh, lenient] = section.steps;
+    const run = await call('runs.start', { runbookId: rb.id, sectionId: section.id });
+    await runStep(run.run.id, set!.id);
+    let detail = await runStep(run.run.id, fresh!.id);
+    expect(detail.steps[1]!.attempts[0]!.shell).toEqual({ errexit: true, pipefail: true, session: 'fresh' });
+    expect(await outputOf(run.run.id, detail, fresh!.id)).toBe('color=unset\n');
+    detail = await runStep(run.run.id, lenient!.id);
+    expect(detail.steps[2]!.attempts[0]).toMatchObject({ status: 'succeeded', shell: { errexit: false, pipefail: false, session: 'carried' } });
+    expect(await outputOf(run.run.id, detail, lenient!.id)).toBe('still here, color=green\n');
+  });
+
   it("carries seed 001's RECOVERY_DATE from Select Recovery Point into Execute Recovery", async () => {
     // The tools the recovery calls are stand-ins on PATH that print how they were called: the shell is real.
     const bin = join(dir, 'bin');
