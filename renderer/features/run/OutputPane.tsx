@@ -34,6 +34,15 @@ const HIDE_CURSOR = '\x1b[?25l';
 const DIM = '\x1b[2m';
 const RESET = '\x1b[0m';
 
+/** The nearest ancestor that scrolls its content (null: the window does). */
+function scrollingAncestor(element: HTMLElement): HTMLElement | null {
+  for (let node = element.parentElement; node; node = node.parentElement) {
+    const overflow = getComputedStyle(node).overflowY;
+    if (overflow === 'auto' || overflow === 'scroll') return node;
+  }
+  return null;
+}
+
 /**
  * One attempt's output in a read-only xterm: what the host stored (`runs.output`), then live `step.output` events,
  * deduplicated by `seq`, so ANSI colours and `\r` progress bars render as in a terminal. Mount it with
@@ -73,6 +82,9 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn, siz
     term.loadAddon(fit);
     term.open(element);
     term.write(HIDE_CURSOR);
+    // The pane's cap is a share of what is on screen of the page it scrolls in (above a terminal dock, say).
+    const scroller = scrollingAncestor(element);
+    const visibleHeight = (): number => scroller?.clientHeight || window.innerHeight;
     /** Rows of the screen's own height: xterm sizes `.xterm-screen` to rows × cell height. */
     const cellHeight = (): number => {
       const screen = term.element?.querySelector('.xterm-screen');
@@ -86,7 +98,7 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn, siz
         }
         // Columns from the pane's width; rows from the output, not from the pane (whose height follows them).
         const cols = fit.proposeDimensions()?.cols ?? term.cols;
-        const rows = paneRows(contentRows(term.buffer.active), window.innerHeight, cellHeight());
+        const rows = paneRows(contentRows(term.buffer.active), visibleHeight(), cellHeight());
         if (cols !== term.cols || rows !== term.rows) term.resize(cols, rows);
       } catch {
         // Not laid out yet (hidden or zero-sized): the next resize fits it.
@@ -95,6 +107,7 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn, siz
     refit();
     const observer = new ResizeObserver(refit);
     observer.observe(element);
+    if (grow && scroller) observer.observe(scroller);
     let frame = 0;
     const soon = (): void => {
       if (frame !== 0) return;

@@ -4,8 +4,8 @@
  */
 
 /**
- * The tallest a pane grows, as a share of the window's height: most of a long log is on screen at once, and the
- * step's title and its neighbours stay in view above and below it.
+ * The tallest a pane grows, as a share of the visible height of the page it scrolls in (the window less a terminal
+ * dock): most of a long log is on screen at once, and the step's title and controls stay in view beside it.
  */
 export const OUTPUT_MAX_SHARE = 0.6;
 /** A pane never shrinks below this, so an attempt with no output yet still shows where its output will go. */
@@ -17,8 +17,8 @@ export function contentRows(buffer: { baseY: number; cursorY: number }): number 
 }
 
 /** The rows to give the terminal: its content, at least OUTPUT_MIN_ROWS, at most what fits in the share. */
-export function paneRows(content: number, viewportHeight: number, cellHeight: number, share = OUTPUT_MAX_SHARE): number {
-  const most = cellHeight > 0 ? Math.max(OUTPUT_MIN_ROWS, Math.floor((viewportHeight * share) / cellHeight)) : OUTPUT_MIN_ROWS;
+export function paneRows(content: number, visibleHeight: number, cellHeight: number, share = OUTPUT_MAX_SHARE): number {
+  const most = cellHeight > 0 ? Math.max(OUTPUT_MIN_ROWS, Math.floor((visibleHeight * share) / cellHeight)) : OUTPUT_MIN_ROWS;
   return Math.min(Math.max(content, OUTPUT_MIN_ROWS), most);
 }
 
