@@ -16,7 +16,7 @@ import {
   readsAsCommands,
 } from './heuristics.js';
 import { maskPlaceholders } from './params.js';
-import { onCalendarToCron, parseCrontabLine, readCrontab, zoneFromText } from './schedule.js';
+import { crontabEnvLine, crontabZone, onCalendarToCron, parseCrontabLine, readCrontab, zoneFromText } from './schedule.js';
 import type { ShellParser } from './shell.js';
 import { firstErrorRow, splitConsoleBlock, splitShellBlock, type StepDraft } from './shell-steps.js';
 import type { StepSink } from './steps.js';
@@ -130,9 +130,9 @@ export function createBlockHandler(deps: BlockDeps) {
     lines.forEach((line, i) => {
       const lineNo = first + i;
       if (cls === 'cron') {
-        const tz = /^\s*(?:CRON_TZ|TZ)\s*=\s*(\S+)/.exec(line);
-        if (tz?.[1]) cronZone = tz[1];
-        else if (!/^\s*(#|$|[A-Z_]+=)/.test(line)) cronHint(line, lineNo, ctx, cronZone);
+        const env = crontabEnvLine(line);
+        if (env) cronZone = crontabZone(env) ?? cronZone;
+        else if (!/^\s*(#|$)/.test(line)) cronHint(line, lineNo, ctx, cronZone);
         return;
       }
       const cal = /^\s*OnCalendar\s*=\s*(.+?)\s*$/.exec(line);

@@ -48,18 +48,18 @@ function apply(key: string, raw: string, line: number, shown: string, into: Sett
   const value = unquote(raw);
   const k = key.toLowerCase() as Key;
   if (!KEYS.includes(k)) {
-    warnings.push({ line, message: `front matter ${shown}: unknown opsdeck setting "${key}" (known: ${KEYS.join(', ')})` });
+    warnings.push({ line, message: `front matter "${shown}": unknown opsdeck setting "${key}" (known: ${KEYS.join(', ')})` });
     return;
   }
   if (k === 'session') {
     if (/^fresh$/i.test(value)) into.fresh = true;
     else if (/^carried$/i.test(value)) into.fresh = false;
-    else warnings.push({ line, message: `front matter ${shown}: "${value}" is not fresh or carried; the section's session is carried` });
+    else warnings.push({ line, message: `front matter "${shown}": ${key} must be fresh or carried; the section's session is carried` });
     return;
   }
   if (TRUE.test(value)) into[k] = true;
   else if (FALSE.test(value)) into[k] = false;
-  else warnings.push({ line, message: `front matter ${shown}: "${value}" is not true or false; ${k} stays on` });
+  else warnings.push({ line, message: `front matter "${shown}": ${key} must be true or false; ${k} stays on` });
 }
 
 /** `{ a: 1, b: 2 }` (YAML flow map) or `{ a = 1, b = 2 }` (TOML inline table) as key/value pairs. */

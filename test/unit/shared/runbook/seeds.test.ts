@@ -4,10 +4,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Code } from 'mdast';
 import { describe, expect, it } from 'vitest';
-import type { Runbook, Step } from '../../../../shared/model/runbook.js';
+import { DEFAULT_STEP_SHELL, type Runbook, type Step } from '../../../../shared/model/runbook.js';
 import { parseMarkdown } from '../../../../shared/runbook/markdown.js';
 import { decodeRunbookBytes } from '../../../../shared/runbook/text.js';
-import { allSteps, importText } from '../../../helpers/importer.js';
+import { allSteps, findSection, importText } from '../../../helpers/importer.js';
 
 const dir = join(import.meta.dirname, '../../../fixtures/seeds');
 const seeds = readdirSync(dir).filter((f) => f.endsWith('.md')).sort();
@@ -110,6 +110,23 @@ describe('the five seed runbooks', () => {
     expect(danger('redis-cli FLUSHALL')).toEqual(['destructive']);
     expect(danger('./scripts/migrate.sh downgrade -1')).toEqual(['destructive']);
     expect(danger('curl -f https://agent-lab.your-domain.com/health/detailed')).toContain('safe');
+  });
+
+  it('001: RECOVERY_DATE, set by the step before, is not asked for when the recovery runs', async () => {
+    const rb = await seed('001.md');
+    expect(rb.params.find((p) => p.name === 'RECOVERY_DATE')).toBeUndefined();
+    const recovery = findSection(rb, 'Recovery Process').steps;
+    const setter = recovery.find((s) => s.script.includes('RECOVERY_DATE=$('));
+    const users = recovery.filter((s) => s.script.includes('--date $RECOVERY_DATE'));
+    expect(setter?.kind).toBe('command');
+    expect(users.map((s) => [s.kind, s.title, s.params])).toEqual([['command', 'Execute Recovery', []]]);
+    expect(recovery.indexOf(setter!)).toBeLessThan(recovery.indexOf(users[0]!));
+  });
+
+  it.each(seeds)('%s: every command step runs with the default shell options (no front matter asks otherwise)', async (name) => {
+    const steps = allSteps(await seed(name));
+    expect(steps.filter((s) => s.kind === 'command').every((s) => JSON.stringify(s.shell) === JSON.stringify(DEFAULT_STEP_SHELL))).toBe(true);
+    expect(steps.filter((s) => s.kind !== 'command').every((s) => s.shell === undefined)).toBe(true);
   });
 
   it('001: ssh user@server steps carry a remote hint', async () => {
