@@ -3,6 +3,10 @@
  * page show the same ones. The host owns the processes; this store keeps what it said about them (`term.open`,
  * `term.list`, `term.record`, `term.exit`), which tab is active, and recently closed tabs to reopen. The xterm
  * instances live outside React, in features/terminal/terminal-sessions.ts.
+ *
+ * On loading, a window takes over the terminals it showed before a reload (their ids kept in sessionStorage) and
+ * those another window shows; the others the host runs (open in no window, or opened elsewhere later) are listed
+ * apart (`others`), to open here or close.
  */
 import { create } from 'zustand';
 import { ContractError } from '../../shared/contract/errors.js';
@@ -30,10 +34,14 @@ export interface TermTab extends TermInfo {
   spec: TermSpec | null;
   /** How it ended, once it has. */
   exit: TermExitInfo | null;
+  /** Found running rather than opened here: drawn from the owner's copy of its screen first (`term.snapshot`). */
+  adopted: boolean;
 }
 
 interface TerminalsState {
   tabs: TermTab[];
+  /** Running terminals this window shows no tab for, as `term.list` last said: in no window, or in others. */
+  others: TermInfo[];
   activeId: string | null;
   closed: ClosedTab[];
   /** `term.open` calls in flight: output for a terminal not listed yet may be its first. */
@@ -45,8 +53,12 @@ interface TerminalsState {
   focusNonce: number;
   /** Takes over terminals the host already runs (after a reload of this window); once. */
   load(): Promise<void>;
-  /** Asks the host again which terminals still run (after a reconnect). */
+  /** Asks the host again which terminals still run (after a reconnect, on the Terminals page). */
   refresh(): Promise<void>;
+  /** Shows one of `others` here, as a tab. */
+  adopt(id: string): void;
+  /** Closes one of `others` (ends its program). */
+  closeOther(id: string): Promise<void>;
   open(spec: TermSpec, size: TermSize): Promise<TermTab | null>;
   close(id: string): Promise<void>;
   reopen(size: TermSize): Promise<TermTab | null>;
@@ -59,6 +71,28 @@ interface TerminalsState {
 }
 
 const NO_EXIT: TermExitInfo = { exitCode: null, signal: null };
+/** sessionStorage key: the terminals this window shows, so that a reload takes them over again. */
+const SHOWN_KEY = 'opsdeck.terminals.shown';
+
+function shownBeforeReload(): Set<string> {
+  try {
+    const parsed: unknown = JSON.parse(sessionStorage.getItem(SHOWN_KEY) ?? '[]');
+    return new Set(Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** Read once, before this window's own tabs overwrite it. */
+const shownAtStart = shownBeforeReload();
+
+function rememberShown(tabs: readonly TermTab[]): void {
+  try {
+    sessionStorage.setItem(SHOWN_KEY, JSON.stringify(tabs.filter((tab) => !tab.exited).map((tab) => tab.id)));
+  } catch {
+    // No storage (a private window's quota): a reload then lists them apart instead of taking them over.
+  }
+}
 
 export const useTerminals = create<TerminalsState>()((set, get) => {
   const updateTab = (id: string, patch: (tab: TermTab) => TermTab): void => {
@@ -79,16 +113,20 @@ export const useTerminals = create<TerminalsState>()((set, get) => {
       return { ...tab, exited: true, exit: NO_EXIT };
     });
     if (adopt) {
+      const mine = shownAtStart;
       for (const info of list) {
-        if (!info.exited && !tabs.some((tab) => tab.id === info.id)) tabs.push({ ...info, spec: null, exit: null });
+        if (info.exited || tabs.some((tab) => tab.id === info.id)) continue;
+        if (mine.has(info.id) || info.windows > 0) tabs.push({ ...info, spec: null, exit: null, adopted: true });
       }
     }
+    const others = list.filter((info) => !info.exited && !tabs.some((tab) => tab.id === info.id));
     const activeId = get().activeId;
-    set({ tabs, activeId: activeId !== null && tabs.some((tab) => tab.id === activeId) ? activeId : tabs[0]?.id ?? null });
+    set({ tabs, others, activeId: activeId !== null && tabs.some((tab) => tab.id === activeId) ? activeId : tabs[0]?.id ?? null });
   };
 
   return {
     tabs: [],
+    others: [],
     activeId: null,
     closed: [],
     opening: 0,
@@ -112,11 +150,31 @@ export const useTerminals = create<TerminalsState>()((set, get) => {
         // Not reachable: the next reconnect asks again.
       }
     },
+    adopt(id) {
+      const info = get().others.find((other) => other.id === id);
+      if (!info || get().tabs.some((tab) => tab.id === id)) return;
+      set({
+        tabs: [...get().tabs, { ...info, spec: null, exit: null, adopted: true }],
+        others: get().others.filter((other) => other.id !== id),
+        activeId: id,
+      });
+    },
+    async closeOther(id) {
+      const info = get().others.find((other) => other.id === id);
+      if (!info) return;
+      set({ others: get().others.filter((other) => other.id !== id) });
+      try {
+        await client.call('term.close', { id });
+      } catch (error) {
+        if (error instanceof ContractError && error.code === 'not_found') return;
+        set({ error: `“${info.title}” may still be running: ${errorMessage(error)}` });
+      }
+    },
     async open(spec, size) {
       set({ opening: get().opening + 1, error: null });
       try {
         const info = await client.call('term.open', openRequest(spec, size));
-        const tab: TermTab = { ...info, spec, exit: info.exited ? NO_EXIT : null };
+        const tab: TermTab = { ...info, spec, exit: info.exited ? NO_EXIT : null, adopted: false };
         set({ tabs: [...get().tabs.filter((existing) => existing.id !== info.id), tab], activeId: info.id });
         return tab;
       } catch (error) {
@@ -183,7 +241,15 @@ export const useTerminals = create<TerminalsState>()((set, get) => {
   };
 });
 
-client.on('term.exit', ({ id, exitCode, signal }) => useTerminals.getState().markExited(id, { exitCode, signal }));
+client.on('term.exit', ({ id, exitCode, signal }) => {
+  useTerminals.getState().markExited(id, { exitCode, signal });
+  const { others } = useTerminals.getState();
+  if (others.some((other) => other.id === id)) useTerminals.setState({ others: others.filter((other) => other.id !== id) });
+});
+
+useTerminals.subscribe((state, previous) => {
+  if (state.tabs !== previous.tabs) rememberShown(state.tabs);
+});
 
 // Output and exits sent while the socket was down are lost; at least show which terminals are gone.
 connection.onState((state) => {

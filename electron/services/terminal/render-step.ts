@@ -13,6 +13,10 @@
  * quoting would need a backslash or a backtick. `$VAR` parameters that a nested shell reads (`bash -c 'echo $VAR'`,
  * `${VAR:-x}`) cannot be filled in place: an `export VAR='value'` line in front sets them, in the operator's shell too.
  * Assumes a POSIX-like interactive shell (bash, zsh, dash).
+ *
+ * The comment lines a step starts with (its header, `# 1. Check health`, which names it in the checklist) are left
+ * out: they would make a one-line command two lines, which a shell without bracketed paste runs line by line (so the
+ * renderer will not paste it), and zsh without `interactive_comments` runs `#` as a command.
  */
 import { ContractError } from '../../../shared/contract/errors.js';
 import type { RunDetail } from '../../../shared/contract/schemas.js';
@@ -111,7 +115,14 @@ export function renderStep(detail: RunDetail, request: RenderRequest, parser: Sh
   const exports = specs
     .filter((s) => s.kind === 'variable' && new RegExp(`(?<![A-Za-z0-9_])${s.name}(?![A-Za-z0-9_])`).test(text))
     .map((s) => `export ${s.name}=${singleQuote(values[s.name] ?? '')}\n`);
-  return exports.join('') + text;
+  return exports.join('') + withoutLeadingComments(text);
+}
+
+/** `text` from its first line that is neither blank nor a comment; all of it when every line is one. */
+export function withoutLeadingComments(text: string): string {
+  const lines = text.split('\n');
+  const first = lines.findIndex((line) => !/^\s*(?:#.*)?$/.test(line));
+  return first <= 0 ? text : lines.slice(first).join('\n');
 }
 
 /** Where the reference `node` sits in the step's own shell, and the text that yields `value` there. */

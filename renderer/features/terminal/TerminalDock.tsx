@@ -1,5 +1,6 @@
 import { useRef, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import { useTerminalSettings } from '../../stores/terminal-settings-store.js';
+import { useTerminals } from '../../stores/terminal-store.js';
 import { DOCK_SIZE_MIN } from '../../stores/terminal-settings.js';
 import { TerminalPanel } from './TerminalPanel.js';
 import type { PanelRun } from './TerminalToolbar.js';
@@ -11,12 +12,14 @@ const KEY_STEP_PX = 24;
 
 /**
  * The run view with the terminal docked below or beside its checklist. The checklist scrolls on its own; the dock
- * keeps its size (dragged on its edge, or with the arrow keys there) and can collapse to its tab bar.
+ * keeps its size (dragged on its edge, or with the arrow keys there) and can collapse to its tab bar. With no
+ * terminal open it is only that bar: the checklist gets the room until a terminal opens.
  */
 export function TerminalDock({ run, children }: { run: PanelRun; children: ReactNode }) {
   const side = useTerminalSettings((state) => state.dock);
   const size = useTerminalSettings((state) => state.dockSize);
-  const collapsed = useTerminalSettings((state) => state.collapsed);
+  const empty = useTerminals((state) => state.tabs.length === 0);
+  const collapsed = useTerminalSettings((state) => state.collapsed) || empty;
   const setDockSize = useTerminalSettings((state) => state.setDockSize);
   const layout = useRef<HTMLDivElement>(null);
   const dragging = useRef(false);
@@ -41,7 +44,7 @@ export function TerminalDock({ run, children }: { run: PanelRun; children: React
   };
 
   return (
-    <div className={`run-layout dock-${shownSide}${collapsed ? ' dock-collapsed' : ''}`} ref={layout}>
+    <div className={`run-layout dock-${shownSide}${collapsed ? ' dock-collapsed' : ''}`} ref={layout} data-testid="run-layout" data-dock={collapsed ? 'collapsed' : side}>
       <div className="run-scroll">{children}</div>
       {!collapsed && (
         <div

@@ -57,7 +57,8 @@ export function TerminalPanel({ variant, run }: Props) {
   const load = useTerminals((state) => state.load);
   const setError = useTerminals((state) => state.setError);
   const setSearchOpen = useTerminals((state) => state.setSearchOpen);
-  const collapsed = useTerminalSettings((state) => variant === 'dock' && state.collapsed);
+  // The dock with no terminal is only its bar (TerminalDock.tsx); the page always shows its body.
+  const collapsed = useTerminalSettings((state) => variant === 'dock' && state.collapsed) || (variant === 'dock' && tabs.length === 0);
   const active = tabs.find((tab) => tab.id === activeId) ?? null;
 
   useEffect(() => {

@@ -146,6 +146,7 @@ export function TerminalToolbar({ variant, run, active }: { variant: 'dock' | 'p
   const opening = useTerminals((state) => state.opening > 0);
   const setSearchOpen = useTerminals((state) => state.setSearchOpen);
   const collapsed = useTerminalSettings((state) => state.collapsed);
+  const hasTabs = useTerminals((state) => state.tabs.length > 0);
   const setCollapsed = useTerminalSettings((state) => state.setCollapsed);
   const last = takeLastClosed(closed).tab;
 
@@ -216,7 +217,7 @@ export function TerminalToolbar({ variant, run, active }: { variant: 'dock' | 'p
         <Popover label="⚙" title="Terminal settings" testId="terminal-settings">
           {() => <SettingsMenu dock={variant === 'dock'} />}
         </Popover>
-        {variant === 'dock' && (
+        {variant === 'dock' && hasTabs && (
           <button
             type="button"
             className="btn btn-small"

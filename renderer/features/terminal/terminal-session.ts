@@ -49,6 +49,11 @@ export interface TerminalSession {
   fit(): void;
   /** Output from the host: UTF-8 bytes, never ending inside a character; acknowledged once xterm has parsed it. */
   write(data: Uint8Array): void;
+  /**
+   * Draws the owner's copy of the screen (`term.snapshot`) in a terminal attached to after it started: at the size
+   * it was taken at, then fitted to the panel again. Not output of the stream, so not acknowledged.
+   */
+  restore(snapshot: { data: string; cols: number; rows: number }): void;
   /** Writes "[process exited]" and stops sending keystrokes. */
   markExited(exitCode: number | null, signal: string | null): void;
   /** Pastes as the user would (bracketed when the program asked for it); never presses Enter by itself. */
@@ -246,6 +251,12 @@ export function createTerminalSession(id: string, options: SessionOptions, callb
       if (firstOutputAt === 0) firstOutputAt = now;
       lastOutputAt = now;
       terminal.write(data, () => acks.drawn(data.length));
+    },
+    restore(snapshot) {
+      if (disposed) return;
+      // The snapshot's lines wrap at its own width: drawn at that size, then reflowed to the panel's by the fit.
+      if (snapshot.cols !== terminal.cols || snapshot.rows !== terminal.rows) terminal.resize(snapshot.cols, snapshot.rows);
+      terminal.write(snapshot.data, () => session.fit());
     },
     markExited(exitCode, signal) {
       if (exited || disposed) return;

@@ -266,3 +266,16 @@ describe('any single-line value', () => {
     );
   });
 });
+
+describe('a step that starts with its header comment', () => {
+  it('renders without it: a one-line command stays one line, and what follows is kept whole', async () => {
+    const param = { name: 'name', kind: 'placeholder' as const, text: '<name>' };
+    const one = await renderOne('# 1. Check health\n\necho "hi <name>"', 'ops', param);
+    expect(one).toBe('echo "hi ops"');
+    expect(bash(one).stdout).toBe('hi ops\n');
+    const two = await renderOne('# 2. Restart\n# (takes a minute)\nsystemctl --user --version >/dev/null || true\n# then look\necho "done <name>"', 'ops', param);
+    expect(two).toBe('systemctl --user --version >/dev/null || true\n# then look\necho "done ops"');
+    // Only comments: nothing else to paste, so the text stays as it is.
+    expect(await render(detail([step('c', '# 3. Look at the dashboard', [])], []), 'c', {})).toBe('# 3. Look at the dashboard');
+  });
+});
