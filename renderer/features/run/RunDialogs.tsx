@@ -127,6 +127,8 @@ function FinishDialog({ onClose }: { onClose(): void }) {
   const [reason, setReason] = useState('');
   const [sending, setSending] = useState(false);
   const left = detail ? stepsLeft(detail.section, detail.steps) : [];
+  // The host records a run whose step failed as failed, left steps or not.
+  const failed = detail?.run.failedStep ?? null;
   const ready = reason.trim() !== '' && !sending;
   const count = `${left.length} step${left.length === 1 ? '' : 's'}`;
   return (
@@ -147,7 +149,8 @@ function FinishDialog({ onClose }: { onClose(): void }) {
           {left.length > 0 ? (
             <>
               <strong>{count}</strong> {left.length === 1 ? 'is' : 'are'} neither done nor skipped. The run will be recorded as{' '}
-              <strong>incomplete</strong>, with {left.length === 1 ? 'it' : 'them'} listed and your reason.
+              <strong>{failed ? 'failed' : 'incomplete'}</strong>
+              {failed ? ` (“${failed.title}” failed)` : ''}, with {left.length === 1 ? 'it' : 'them'} listed and your reason.
             </>
           ) : (
             'Every step is done or skipped now.'
