@@ -188,7 +188,19 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
     FROM runbooks r
     JOIN runbook_versions v
       ON v.id = (SELECT m.id FROM runbook_versions m WHERE m.runbook_id = r.id ORDER BY m.hlc DESC LIMIT 1)`);
+  const knownRows = db.prepare<[string], { id: string; source_path: string; sha256: string; title: string; archived: number }>(`
+    SELECT r.id, r.source_path, v.sha256, v.title,
+           COALESCE((SELECT a.archived FROM runbook_archive a WHERE a.runbook_id = r.id AND a.deleted = 0), 0) AS archived
+    FROM runbooks r
+    JOIN runbook_versions v
+      ON v.id = (SELECT m.id FROM runbook_versions m WHERE m.runbook_id = r.id ORDER BY m.hlc DESC LIMIT 1)
+    WHERE r.device_id = ?
+    ORDER BY r.created_at, r.id`);
+  const ownPathRows = db.prepare<[string], PathRow>('SELECT runbook_id, device_id, path FROM runbook_paths WHERE device_id = ? ORDER BY added_at, id');
   const pathRows = db.prepare<[], PathRow>('SELECT runbook_id, device_id, path FROM runbook_paths ORDER BY added_at, id');
+  const archivedOf = db.prepare<[string], { archived: number }>(
+    'SELECT COALESCE((SELECT a.archived FROM runbook_archive a WHERE a.runbook_id = r.id AND a.deleted = 0), 0) AS archived FROM runbooks r WHERE r.id = ?',
+  );
   const insertPath = db.prepare<[string, string, string, string, string]>(
     'INSERT INTO runbook_paths (id, device_id, runbook_id, path, added_at) VALUES (?, ?, ?, ?, ?)',
   );
@@ -224,11 +236,19 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
       };
     }).sort(byTitleThenPath);
   };
-  /** This device's runbooks, as identity sees them. */
-  const knownHere = (): KnownRunbook[] =>
-    entries()
-      .filter((e) => e.deviceId === deviceId)
-      .map((e) => ({ id: e.id, sourcePath: e.sourcePath, paths: e.ownPaths, sha256: e.sha256, title: e.title, archived: e.archived }));
+  /** This device's runbooks, as identity sees them: read on every import, so no documents or summaries. */
+  const knownHere = (): KnownRunbook[] => {
+    const learned = new Map<string, string[]>();
+    for (const row of ownPathRows.all(deviceId)) learned.set(row.runbook_id, [...(learned.get(row.runbook_id) ?? []), row.path]);
+    return knownRows.all(deviceId).map((row) => ({
+      id: row.id,
+      sourcePath: row.source_path,
+      paths: [...(isUpload(row.source_path) ? [] : [row.source_path]), ...(learned.get(row.id) ?? [])],
+      sha256: row.sha256,
+      title: row.title,
+      archived: row.archived === 1,
+    }));
+  };
   const setArchived = (runbookId: string, archived: boolean, now: string): void => {
     writeArchived.run(runbookId, archived ? 1 : 0, now, deviceId, hlc.next());
   };
@@ -332,9 +352,9 @@ export function createLibraryStore({ db, clock, deviceId }: LibraryStoreDeps): L
   };
 
   const archive = db.transaction((runbookId: string): boolean => {
-    const entry = entries().find((e) => e.id === runbookId);
-    if (!entry) throw new StoreError('not_found', `no runbook with id ${runbookId}`);
-    if (entry.archived) return false;
+    const state = archivedOf.get(runbookId);
+    if (!state) throw new StoreError('not_found', `no runbook with id ${runbookId}`);
+    if (state.archived === 1) return false;
     setArchived(runbookId, true, clock.now().toISOString());
     return true;
   });
