@@ -70,6 +70,12 @@ echo "release $RELEASE in $(pwd)"
 echo before
 false
 echo after
+
+# Loose
+# opsdeck: fresh-shell, no-errexit, no-pipefail
+echo "release=\${RELEASE:-unset}"
+false
+echo survived
 \`\`\`
 `;
 
@@ -312,5 +318,12 @@ describe('the run record in Chromium', () => {
     expect(await failedAt.innerText()).toBe('Failed at line 3: false');
     await failedAt.scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(artifacts, 'record-failed-command.png') });
+
+    // A step that opts out: a fresh shell (nothing carried), errexit and pipefail off, and its exit line says so.
+    const loose = await runAndWait('Loose', 'succeeded');
+    await expect.poll(async () => (await visibleLines(loose)).join('|')).toBe('release=unset|survived');
+    expect(await loose.locator('[data-testid=attempt-shell]').innerText()).toBe('fresh shell · errexit off · pipefail off');
+    expect(await loose.locator('[data-testid=attempt-failed-command]').count()).toBe(0);
+    expect(await use.locator('[data-testid=attempt-shell]').count()).toBe(0);
   }, 120_000);
 });
