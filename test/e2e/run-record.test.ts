@@ -223,6 +223,9 @@ describe('the run record in Chromium', () => {
       'Backup confirmed',
       'Wait a while',
     ]);
+    // In the checklist, the steps left say so rather than "pending".
+    expect(await step('Backup confirmed').locator('[data-testid=step-status]').innerText()).toBe('left');
+    expect(await step('Announce the deploy').locator('[data-testid=step-status]').innerText()).toBe('done');
     expect(await page.locator('[data-testid=run-end-reason]').innerText()).toContain('Maintenance window closed; the rest moves to tomorrow.');
     await page.locator('[data-testid=step]').first().scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(artifacts, 'record-incomplete-run.png') });

@@ -54,6 +54,7 @@ export function RunPage({ runId }: { runId: string }) {
   const params = useMemo(() => new Map<string, Param>((detail?.params ?? []).map((param) => [param.name, param])), [detail?.params]);
   const placeholders = useMemo(() => placeholdersByStep(detail?.params ?? []), [detail?.params]);
   const states = useMemo(() => new Map<string, StepState>((detail?.steps ?? []).map((state) => [state.stepId, state])), [detail?.steps]);
+  const leftIds = useMemo(() => new Set((detail?.run.left ?? []).map((step) => step.id)), [detail?.run.left]);
   const stepTitles = useMemo(() => new Map((section ? allSteps(section) : []).map((step) => [step.id, step.title])), [section]);
 
   // Start on the first step that still needs doing, so Enter/space work right away.
@@ -98,6 +99,7 @@ export function RunPage({ runId }: { runId: string }) {
                       placeholders={placeholders.get(step.id)}
                       active={active}
                       selected={step.id === selectedStepId}
+                      left={leftIds.has(step.id)}
                     />
                   ))}
                 </ol>

@@ -18,6 +18,8 @@ interface Props {
   /** The run is still going: steps can be ticked, skipped and run. */
   active: boolean;
   selected: boolean;
+  /** The run was finished with this step left (listed in `run.left`). */
+  left: boolean;
 }
 
 const FINISHED_OK = new Set(['done', 'succeeded', 'skipped']);
@@ -27,7 +29,7 @@ function isInteractive(target: EventTarget | null): boolean {
 }
 
 /** One step of a run: its status, its controls (tick, skip, run), its output and its notes. */
-export function RunStepItem({ runId, step, state, notes, params, placeholders, active, selected }: Props) {
+export function RunStepItem({ runId, step, state, notes, params, placeholders, active, selected, left }: Props) {
   const element = useRef<HTMLLIElement>(null);
   const tick = useRun((run) => run.tick);
   const busy = useRun((run) => run.busy[step.id] ?? false);
@@ -56,6 +58,7 @@ export function RunStepItem({ runId, step, state, notes, params, placeholders, a
       data-step-id={step.id}
       data-kind={step.kind}
       data-status={state.status}
+      data-left={left || undefined}
       aria-current={selected ? 'step' : undefined}
       onClick={onClick}
     >
@@ -75,7 +78,14 @@ export function RunStepItem({ runId, step, state, notes, params, placeholders, a
         <span className="step-title">{step.title}</span>
         <StepTitleExtras step={step} />
         <span className="step-status-slot">
-          <StatusBadge status={state.status} testId="step-status" />
+          {left && state.status === 'pending' ? (
+            // Never started, and the run is over: "pending" would say it still might be.
+            <span className="badge tone-partial" data-testid="step-status" data-status="left" title="The run was finished without this step">
+              left
+            </span>
+          ) : (
+            <StatusBadge status={state.status} testId="step-status" />
+          )}
         </span>
         <span className="step-action-slot">
           {active && !FINISHED_OK.has(state.status) && (
