@@ -35,7 +35,8 @@ const WORDS: Readonly<Record<string, Setting>> = {
 const TRUE = /^(true|yes|on)$/i;
 const FALSE = /^(false|no|off)$/i;
 
-export const DIRECTIVE = /^\s*#+\s*opsdeck\s*:(.*)$/i;
+/** Lower-case only: "# Opsdeck: ..." in a comment is more likely prose about the tool than a directive. */
+const DIRECTIVE = /^\s*#+\s*opsdeck\s*:(.*)$/;
 
 function unquote(value: string): string {
   const v = value.trim();

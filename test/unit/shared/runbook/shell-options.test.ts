@@ -93,6 +93,12 @@ describe('shell options from a step header', () => {
     expect(steps.map((s) => s.script).join('\n')).toBe(body.replace('\n\n', '\n'));
   });
 
+  it('reads only the lower-case `opsdeck:` as a directive: a capitalised one is prose and may name the step', async () => {
+    const rb = await importText(md('# Opsdeck: restart the API first\nsystemctl restart api'));
+    expect(allSteps(rb).map((s) => [s.title, s.shell])).toEqual([['Opsdeck: restart the API first', DEFAULT_STEP_SHELL]]);
+    expect(rb.warnings).toEqual([]);
+  });
+
   it('warns about unknown words, naming them, and still applies the words it knows', async () => {
     const rb = await importText(md('# opsdeck: no-errexit, xtrace, quiet\nls'));
     expect(shells(rb)).toEqual([off({ errexit: false })]);
