@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { singleQuote, substituteParams, type StepParam, type SubstituteResult } from '../../shared/exec/substitute.js';
 import type { Param, Step } from '../../shared/model/runbook.js';
 import { createShellParser, type ShellParser } from '../../shared/runbook/shell.js';
-import { fromEnvironment, type CliIo, type ParamValue } from './cli-run.js';
+import type { CliIo, ParamValue } from './cli-run.js';
 
 export interface DryRun {
   title: string;
@@ -22,6 +22,8 @@ export interface DryRun {
   done: Step[];
   params: Param[];
   values: ReadonlyMap<string, ParamValue>;
+  /** Parameters a run would read from the environment when not given (cli-run.ts fromEnvironment). */
+  envNames: ReadonlySet<string>;
   /** Where the steps would run, as a sentence: "on this machine (box)", "on web-1". */
   where: string;
   /** On a host or a tag, `ssh user@server "cmd"` steps run `cmd` there. */
@@ -145,7 +147,7 @@ export async function printDryRun(io: CliIo, plan: DryRun): Promise<void> {
   }
   io.out('\nEach step runs with the assignments above in its environment: values reach the commands as variables, never as code.\n');
   if (missing.size > 0) {
-    const how = [...missing].map((n) => `--param ${n}=VALUE${fromEnvironment(n) ? ` or export ${n}` : ''}`);
+    const how = [...missing].map((n) => `--param ${n}=VALUE${plan.envNames.has(n) ? ` or export ${n}` : ''}`);
     io.out(`Missing: ${[...missing].join(', ')}; a run needs ${how.join('; ')}.\n`);
   }
   if (refused > 0) io.out(`${refused} step${refused === 1 ? '' : 's'} would be refused as filled in (see "refused" above).\n`);

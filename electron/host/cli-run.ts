@@ -83,19 +83,20 @@ export interface ParamValue {
 }
 
 /**
- * Names a parameter can take from the environment: exactly a shell variable's name (`INSTANCE_ID` for `$INSTANCE_ID`,
- * `OPENROUTER_API_KEY` for `${{ secrets.OPENROUTER_API_KEY }}`, `<TOKEN>`), Opsdeck's own OPSDECK_* excepted.
- * `<run-id>` or `vars.REGION` are no variable's name: they need --param.
+ * Parameters read from the environment when --param does not give them: those the runbook writes as a variable,
+ * `$INSTANCE_ID` or `${{ secrets.OPENROUTER_API_KEY }}`, from the variable of exactly that name (Opsdeck's own
+ * OPSDECK_* excepted). A placeholder such as `<run-id>` or `<env>`, or CHANGEME, names no variable: it needs --param.
  */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const fromEnvironment = (name: string): boolean => ENV_NAME.test(name) && !name.startsWith('OPSDECK_');
+export const fromEnvironment = (p: Pick<Param, 'name' | 'kind'>): boolean =>
+  (p.kind === 'variable' || p.kind === 'secret') && ENV_NAME.test(p.name) && !p.name.startsWith('OPSDECK_');
 
-/** --param values, and for each needed parameter without one, the variable of its exact name in `env` when set and not empty. */
-export function resolveParams(pairs: readonly string[], needed: readonly string[], env: NodeJS.ProcessEnv): Map<string, ParamValue> {
+/** --param values, and for each needed parameter without one that can come from `env`, its variable when set and not empty. */
+export function resolveParams(pairs: readonly string[], needed: ReadonlyArray<Pick<Param, 'name' | 'kind'>>, env: NodeJS.ProcessEnv): Map<string, ParamValue> {
   const values = new Map<string, ParamValue>(Object.entries(parseParams(pairs)).map(([name, value]) => [name, { value, from: '--param' }]));
-  for (const name of needed) {
-    const value = env[name];
-    if (!values.get(name)?.value && fromEnvironment(name) && value) values.set(name, { value, from: 'environment' });
+  for (const p of needed) {
+    const value = env[p.name];
+    if (!values.get(p.name)?.value && fromEnvironment(p) && value) values.set(p.name, { value, from: 'environment' });
   }
   return values;
 }
@@ -164,7 +165,8 @@ export async function runSection(host: ContractHost, query: string | undefined, 
   const done = resumed ? commands.filter((c) => SETTLED.has(resumed.steps.find((s) => s.stepId === c.id)?.status ?? 'pending')) : [];
   const toRun = commands.filter((c) => !done.includes(c));
   const needed = [...new Set(toRun.flatMap((s) => s.params))];
-  const values = resolveParams(opts.param, needed, process.env);
+  const envNames = new Set(plan.params.filter(fromEnvironment).map((p) => p.name));
+  const values = resolveParams(opts.param, plan.params.filter((p) => needed.includes(p.name)), process.env);
   if (opts.host && opts.tag) throw new CliUsageError('choose --host or --tag, not both');
   const target: Target = opts.host ? { kind: 'host', host: opts.host } : opts.tag ? { kind: 'tag', tag: opts.tag } : resumed ? targetOfRun(resumed.run.target) : { kind: 'local' };
   const { expect: where, what } = confirmationOf(target, hostname);
@@ -182,6 +184,7 @@ export async function runSection(host: ContractHost, query: string | undefined, 
       done,
       params: plan.params,
       values,
+      envNames,
       where: place,
       remote: target.kind !== 'local',
       confirm: opts.yes ? `confirmed by --yes (${what} ${where})` : ask ? `asks you to type ${what} ${where} first` : 'refused without --yes (no terminal to ask on)',
@@ -194,7 +197,7 @@ export async function runSection(host: ContractHost, query: string | undefined, 
   if (!refusable) {
     const missing = needed.filter((n) => !values.get(n)?.value);
     if (missing.length > 0) {
-      const hint = missing.every(fromEnvironment) ? 'pass --param NAME=VALUE for each, or export NAME' : 'pass --param NAME=VALUE for each';
+      const hint = missing.every((n) => envNames.has(n)) ? 'pass --param NAME=VALUE for each, or export NAME' : 'pass --param NAME=VALUE for each';
       throw new CliUsageError(`missing parameters: ${missing.join(', ')} (${hint})`);
     }
     if (destructive.length > 0 && !opts.yes && !ask) {
@@ -205,7 +208,7 @@ export async function runSection(host: ContractHost, query: string | undefined, 
   const secret = new Set(plan.params.filter((p) => p.secret).map((p) => p.name));
   const fromEnv = needed.filter((n) => values.get(n)?.from === 'environment');
   if (fromEnv.length > 0) io.err(`Parameters from the environment: ${fromEnv.join(', ')}\n`);
-  const onCommandLine = needed.filter((n) => secret.has(n) && values.get(n)?.from === '--param' && fromEnvironment(n));
+  const onCommandLine = needed.filter((n) => secret.has(n) && values.get(n)?.from === '--param' && envNames.has(n));
   if (onCommandLine.length > 0) io.err(`opsdeck: note: ${onCommandLine.join(', ')} ${onCommandLine.length === 1 ? 'is a secret' : 'are secrets'} on the command line, where ps shows it: export it and leave out --param\n`);
 
   // The owner runs the steps (section-runner.ts); this command follows the run's events and prints them. Events
@@ -215,7 +218,21 @@ export async function runSection(host: ContractHost, query: string | undefined, 
   const printed = new Map<string, string>(done.map((s) => [s.id, 'ended']));
   if (resumed) for (const note of resumed.notes) printed.set(note.id, 'ended');
   let resolveEnded!: (d: RunDetail) => void;
-  const ended = new Promise<RunDetail>((r) => (resolveEnded = r));
+  let failEnded!: (error: Error) => void;
+  const ended = new Promise<RunDetail>((resolve, reject) => {
+    resolveEnded = resolve;
+    failEnded = reject;
+  });
+  // Owning the data directory, this process runs the steps: with nothing left to do and the run still open, it
+  // would never end. Said so rather than exiting silently (node's exit 13 for a promise left waiting).
+  const onStall = (): void => {
+    if (runId === null) return;
+    void call('runs.get', { runId }).then((d) => {
+      if (d.run.status !== 'running') resolveEnded(d);
+      else failEnded(new Error(`run ${d.run.id} stopped making progress but did not end; it stays "running" in history`));
+    }, failEnded);
+  };
+  process.on('beforeExit', onStall);
   // One question at a time; one that goes away in the owner (timed out, answered elsewhere) stops being asked here.
   let questions = Promise.resolve();
   const asking = new Map<string, AbortController>();
@@ -292,6 +309,7 @@ export async function runSection(host: ContractHost, query: string | undefined, 
     detail = await ended;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('beforeExit', onStall);
     unsubscribe();
     for (const stop of asking.values()) stop.abort();
   }

@@ -58,7 +58,7 @@ const stderrLines = (out: Outcome): string[] => out.stderr.split('\n').filter(Bo
 
 describe('opsdeck', { timeout: 20_000 }, () => {
   it('answers --help for every command and --version, exit 0', () => {
-    for (const args of [[], ['import'], ['list'], ['show']]) {
+    for (const args of [[], ['import'], ['list'], ['show'], ['run'], ['remove'], ['history']]) {
       const out = spawnOpsdeck([...args, '--help']);
       expect(out.code, args.join(' ')).toBe(0);
       expect(out.stdout).toContain(`Usage: opsdeck${args.length > 0 ? ` ${args[0]}` : ''}`);
@@ -202,6 +202,25 @@ describe('opsdeck', { timeout: 20_000 }, () => {
     const missing = opsdeck('show', 'nosuch');
     expect(missing.code).toBe(2);
     expect(stderrLines(missing)).toEqual(['opsdeck: no runbook matches "nosuch" (by id, path or title)']);
+  });
+
+  it('removes a runbook from the library, saying its runs stay in history, which still lists them', () => {
+    const file = join(tmp, 'hello.md');
+    writeFileSync(file, '# Hello Notes\n\n## Greet\n\n```bash\necho hello\n```\n');
+    expect(opsdeck('import', file).code).toBe(0);
+    expect(opsdeck('run', file).code).toBe(0);
+
+    const out = opsdeck('remove', 'hello notes');
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toBe('Archived "Hello Notes": it left the library; its run stays in history.\n');
+    expect(out.code).toBe(0);
+    expect(listJson()).toEqual([]);
+    const history = JSON.parse(opsdeck('history', '--json').stdout) as Array<{ runbookTitle: string; status: string }>;
+    expect(history).toMatchObject([{ runbookTitle: 'Hello Notes', status: 'completed' }]);
+
+    const unknown = opsdeck('remove', 'nosuch');
+    expect(unknown.code).toBe(2);
+    expect(stderrLines(unknown)).toEqual(['opsdeck: no runbook matches "nosuch" (by id, path or title)']);
   });
 
   it('keeps its data in OPSDECK_HOME when no --data-dir is given', () => {
