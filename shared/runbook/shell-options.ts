@@ -23,14 +23,14 @@ type Setting = Partial<StepShell>;
 const KEYS = ['errexit', 'pipefail', 'session'] as const;
 type Key = (typeof KEYS)[number];
 
-const WORDS: Readonly<Record<string, Setting>> = {
-  'no-errexit': { errexit: false },
-  errexit: { errexit: true },
-  'no-pipefail': { pipefail: false },
-  pipefail: { pipefail: true },
-  'fresh-shell': { fresh: true },
-  'carried-shell': { fresh: false },
-};
+const WORDS: ReadonlyMap<string, Setting> = new Map([
+  ['no-errexit', { errexit: false }],
+  ['errexit', { errexit: true }],
+  ['no-pipefail', { pipefail: false }],
+  ['pipefail', { pipefail: true }],
+  ['fresh-shell', { fresh: true }],
+  ['carried-shell', { fresh: false }],
+]);
 
 const TRUE = /^(true|yes|on)$/i;
 const FALSE = /^(false|no|off)$/i;
@@ -139,11 +139,11 @@ export function readStepDirectives(script: string): StepDirectives {
       return;
     }
     const words = (m[1] ?? '').split(/[\s,]+/).filter((w) => w !== '');
-    const unknown = words.filter((w) => !(w.toLowerCase() in WORDS));
-    for (const w of words) Object.assign(shell, WORDS[w.toLowerCase()] ?? {});
+    const unknown = words.filter((w) => !WORDS.has(w.toLowerCase()));
+    for (const w of words) Object.assign(shell, WORDS.get(w.toLowerCase()) ?? {});
     if (unknown.length > 0) {
       const list = unknown.map((w) => `"${w}"`).join(', ');
-      problems.push({ row, message: `unknown opsdeck directive ${list} (known: ${Object.keys(WORDS).join(', ')})` });
+      problems.push({ row, message: `unknown opsdeck directive ${list} (known: ${[...WORDS.keys()].join(', ')})` });
     }
   });
   return { shell, problems };
