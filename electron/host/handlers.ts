@@ -107,7 +107,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'runbooks.refresh': (input) =>
       guard(async () => {
         const rb = library.get(input.id);
-        if (rb.path.startsWith(UPLOAD_PREFIX)) throw new ContractError('conflict', 'this runbook was uploaded from the browser: import the file again to update it');
+        if (rb.path.startsWith(UPLOAD_PREFIX)) throw new ContractError('conflict', 'this runbook was uploaded from a window, so there is no file to read again: import its file by path once and it refreshes from there');
         return report(await runbooks.importFile(rb.path));
       }),
     'runbooks.lastParams': (input) => guard(() => deps.lastParams(library.get(input.id).id)),
