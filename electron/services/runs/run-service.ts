@@ -126,13 +126,16 @@ export function createRunService(deps: RunServiceDeps) {
     }
     return counts;
   };
-  /** A runbook's source path never changes (a moved file imports as a new runbook): read it once. */
+  /**
+   * A runbook's path on disk never changes once known (a moved file imports as a new runbook): read it once. An
+   * uploaded runbook has none until the same file is imported by path, so its `upload:` name is read each time.
+   */
   const paths = new Map<string, string>();
   const sourcePathOf = (runbookId: string): string => {
     let path = paths.get(runbookId);
     if (path === undefined) {
       path = library.get(runbookId).path;
-      remember(paths, runbookId, path, RUNS_KEPT);
+      if (isAbsolute(path)) remember(paths, runbookId, path, RUNS_KEPT);
     }
     return path;
   };
