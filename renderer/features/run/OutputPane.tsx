@@ -90,6 +90,15 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn, siz
       const screen = term.element?.querySelector('.xterm-screen');
       return screen ? screen.getBoundingClientRect().height / term.rows : 0;
     };
+    let frame = 0;
+    /** Refits at the next frame, once however often it is asked before then. */
+    const soon = (): void => {
+      if (frame !== 0) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        refit();
+      });
+    };
     const refit = (): void => {
       try {
         if (!grow) {
@@ -99,7 +108,11 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn, siz
         // Columns from the pane's width; rows from the output, not from the pane (whose height follows them).
         const cols = fit.proposeDimensions()?.cols ?? term.cols;
         const rows = paneRows(contentRows(term.buffer.active), visibleHeight(), cellHeight());
-        if (cols !== term.cols || rows !== term.rows) term.resize(cols, rows);
+        if (cols === term.cols && rows === term.rows) return;
+        const reflows = cols !== term.cols;
+        term.resize(cols, rows);
+        // New widths rewrap the lines, so the output may now take more rows or fewer.
+        if (reflows) soon();
       } catch {
         // Not laid out yet (hidden or zero-sized): the next resize fits it.
       }
@@ -108,14 +121,6 @@ export function OutputPane({ runId, attemptId, refresh, onTerminal, onDrawn, siz
     const observer = new ResizeObserver(refit);
     observer.observe(element);
     if (grow && scroller) observer.observe(scroller);
-    let frame = 0;
-    const soon = (): void => {
-      if (frame !== 0) return;
-      frame = requestAnimationFrame(() => {
-        frame = 0;
-        refit();
-      });
-    };
     if (grow) window.addEventListener('resize', soon);
     resizeSoon.current = grow ? soon : null;
     terminal.current = term;
