@@ -21,10 +21,12 @@ function runTargetLabel(value: string): string {
  * host says a reason is needed and this view thought none was).
  */
 async function finishOrAsk(): Promise<void> {
-  const { detail, finish } = useRun.getState();
+  const { detail, finish, clearStepError } = useRun.getState();
   if (!detail) return;
   const openDialog = useRunUi.getState().openDialog;
   if (stepsLeft(detail.section, detail.steps).length > 0) {
+    // The dialog shows the run's last error: not one left from an earlier action.
+    clearStepError(runKey);
     openDialog({ kind: 'finish' });
     return;
   }
