@@ -14,14 +14,15 @@
  * a day is closed, with a line saying so in its recording.
  */
 import { randomUUID } from 'node:crypto';
-import { accessSync, constants as fsConstants, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { constants as osConstants, homedir } from 'node:os';
-import { basename, isAbsolute, join } from 'node:path';
+import { basename } from 'node:path';
 import * as nodePty from 'node-pty';
 import { ContractError } from '../../../shared/contract/errors.js';
 import type { TermData, TermExit, TermInfo, TermOpen, TermSnapshot } from '../../../shared/contract/terminals.js';
 import type { ShellChannel, ShellOptions } from '../ssh/types.js';
 import { createFlowController, createOutputBatcher, type FlowController, type OutputBatcher, type Timers } from './flow-control.js';
+import { resolveCwd, shellEnv } from './local-shell.js';
 import type { ScreenCopy } from './screen-copy.js';
 import { createTerminalViewers } from './terminal-viewers.js';
 
@@ -412,33 +413,6 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
       await Promise.all([...stopping]);
     },
   };
-}
-
-/** The folder a local shell starts in: the one asked for (absolute, or `~/...`), which must exist, else home. */
-export function resolveCwd(cwd: string | undefined, home: string): string {
-  if (cwd === undefined || cwd.trim() === '') return home;
-  const path = cwd === '~' ? home : cwd.startsWith('~/') ? join(home, cwd.slice(2)) : cwd;
-  if (!isAbsolute(path)) throw new ContractError('invalid_input', `the terminal's folder must be an absolute path or start with ~/ (got "${cwd}")`);
-  let isDir: boolean;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    throw new ContractError('invalid_input', `the terminal's folder ${path} does not exist`);
-  }
-  if (!isDir) throw new ContractError('invalid_input', `the terminal's folder ${path} is not a folder`);
-  return path;
-}
-
-/**
- * The environment of a local shell: ours, minus Electron's own switches (ELECTRON_RUN_AS_NODE would turn any
- * Electron app started from the shell into plain node), with truecolor announced and a UTF-8 locale when none is set.
- */
-function shellEnv(base: Record<string, string | undefined>): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(base)) if (value !== undefined && !key.startsWith('ELECTRON_')) env[key] = value;
-  env.COLORTERM = 'truecolor';
-  if (!env.LC_ALL && !env.LC_CTYPE && !env.LANG) env.LANG = 'C.UTF-8';
-  return env;
 }
 
 function assertNever(value: never): never {
