@@ -37,6 +37,44 @@ export interface ScreenCopy {
 }
 
 const decoder = new TextDecoder();
+/** How far back from a batch's end an unfinished escape sequence is looked for; a longer one (a huge OSC) is not kept. */
+const PARTIAL_MAX_BYTES = 256;
+const ESC = 0x1b;
+
+/**
+ * The escape sequence `batch` ends in the middle of (`ESC [ 3` of a colour cut by a batch boundary), or an empty
+ * array. The copy's parser holds it, unseen by the serializer; a snapshot repeats it so that the window's parser is in
+ * the same state when the rest (`1m`) arrives live, instead of drawing the rest as text.
+ */
+export function unfinishedEscape(batch: Uint8Array): Uint8Array {
+  const from = Math.max(0, batch.length - PARTIAL_MAX_BYTES);
+  let at = -1;
+  for (let i = batch.length - 1; i >= from; i--) {
+    if (batch[i] === ESC) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) return new Uint8Array(0);
+  const seq = batch.subarray(at);
+  const kind = seq[1];
+  if (kind === undefined) return seq;
+  const finished = (test: (byte: number) => boolean, start: number): boolean => seq.subarray(start).some(test);
+  // CSI: parameters and intermediates, then a final byte 0x40-0x7e.
+  if (kind === 0x5b) return finished((b) => b >= 0x40 && b <= 0x7e, 2) ? new Uint8Array(0) : seq;
+  // OSC, DCS, SOS, PM, APC: up to BEL (OSC) or ST, whose ESC would have been the last ESC found.
+  if (kind === 0x5d || kind === 0x50 || kind === 0x58 || kind === 0x5e || kind === 0x5f) return finished((b) => b === 0x07, 2) ? new Uint8Array(0) : seq;
+  // ESC, intermediates (0x20-0x2f), then a final byte (`ESC ( B`).
+  if (kind >= 0x20 && kind <= 0x2f) return finished((b) => b >= 0x30 && b <= 0x7e, 2) ? new Uint8Array(0) : seq;
+  return new Uint8Array(0);
+}
+
+function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
 
 export function createScreenCopy(cols: number, rows: number, scrollback = SCREEN_COPY_SCROLLBACK): ScreenCopy {
   const terminal = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
@@ -45,6 +83,8 @@ export function createScreenCopy(cols: number, rows: number, scrollback = SCREEN
   terminal.loadAddon(serializer as unknown as Parameters<Terminal['loadAddon']>[0]);
   /** Batches written and not parsed yet, oldest first: xterm parses in order and calls back in order. */
   const pending: Uint8Array[] = [];
+  /** The unfinished escape sequence the last parsed batch ended with. */
+  let partial: Uint8Array = new Uint8Array(0);
   let queued = 0;
   let disposed = false;
 
@@ -57,6 +97,9 @@ export function createScreenCopy(cols: number, rows: number, scrollback = SCREEN
         if (disposed) return;
         pending.shift();
         queued -= data.length;
+        // A short batch may still be inside the sequence the one before ended in (a title being written): joined.
+        const joined = partial.length > 0 && data.length < PARTIAL_MAX_BYTES ? joinBytes(partial, data) : data;
+        partial = Uint8Array.from(unfinishedEscape(joined));
         parsed(data.length);
       });
     },
@@ -66,7 +109,7 @@ export function createScreenCopy(cols: number, rows: number, scrollback = SCREEN
     snapshot() {
       const screen = serializer.serialize({ scrollback });
       // Each batch holds whole characters, so they decode alone.
-      let rest = '';
+      let rest = decoder.decode(partial);
       for (const batch of pending) rest += decoder.decode(batch);
       return { data: screen + rest, cols: terminal.cols, rows: terminal.rows };
     },
