@@ -5,7 +5,7 @@
 import type { Section, Step, StepKind } from '../../shared/model/runbook.js';
 import type { Runbook } from '../../shared/model/runbook.js';
 import type { RunbookSummary } from '../../shared/model/summary.js';
-import type { ImportReport, Run, RunbookDetail, RunbookListItem } from '../../shared/contract/schemas.js';
+import type { ImportReport, Run, RunbookDetail, RunbookListItem, RunDetail } from '../../shared/contract/schemas.js';
 
 /** Warnings listed under an import summary; the rest are counted, and `show --json` has them all. */
 const MAX_WARNINGS_SHOWN = 5;
@@ -149,14 +149,18 @@ function runDetail(r: Run, shortId: string): string {
 }
 
 /** The last lines of `opsdeck run`: how the run ended, what was left and why. */
-export function formatRunEnd(run: Run): string {
-  const unticked = run.progress.done < run.progress.total ? ' · checks are not ticked in a headless run' : '';
+export function formatRunEnd(detail: RunDetail): string {
+  const { run } = detail;
+  const checks = new Set(allSteps(detail.section).filter((s) => s.kind === 'check').map((s) => s.id));
+  const unticked = detail.steps.some((s) => checks.has(s.stepId) && s.status !== 'done') ? ' · checks are not ticked in a headless run' : '';
   const lines = [`${run.status} · ${run.progress.done}/${run.progress.total} steps done${unticked}`];
   if (run.left.length > 0) lines.push(`left: ${listTitles(run.left, run.left.length)}`);
   if (run.endReason && run.status !== 'completed') lines.push(`why: ${oneLine(run.endReason)}`);
   if (run.status === 'interrupted') lines.push(`resume it with: opsdeck run --resume ${run.id}`);
   return lines.join('\n');
 }
+
+const allSteps = (section: Section): Step[] => [...section.steps, ...section.sections.flatMap(allSteps)];
 
 function listTitles(steps: ReadonlyArray<{ title: string }>, max: number): string {
   const titles = steps.slice(0, max).map((s) => `"${oneLine(s.title)}"`);

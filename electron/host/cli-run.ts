@@ -315,7 +315,7 @@ export async function runSection(host: ContractHost, query: string | undefined, 
   }
   await questions;
   if (opts.json) io.out(`${JSON.stringify(detail, null, 2)}\n`);
-  else io.err(`\n${formatRunEnd(detail.run)}\n`);
+  else io.err(`\n${formatRunEnd(detail)}\n`);
   if (interrupted) return 130;
   return succeeded(detail) ? 0 : 1;
 }
