@@ -297,7 +297,7 @@ export async function runSection(host: ContractHost, query: string | undefined, 
     }
     runId = started.run.id;
     if (!opts.json) {
-      io.err(`${resumed ? 'Resumed run' : 'Run'} ${runId} · ${plan.title} › ${section.title} · ${commands.length} command steps ${place}\n`);
+      io.err(`${resumed ? 'Resumed run' : 'Run'} ${runId} · ${plan.title} › ${section.title} · ${commands.length} command step${commands.length === 1 ? '' : 's'} ${place}\n`);
       if (done.length > 0) io.err(`Skipping ${done.length} step${done.length === 1 ? '' : 's'} already done: ${done.map((s) => `"${s.title}"`).join(', ')}\n`);
     }
     const backlog = early;

@@ -126,6 +126,19 @@ function buildProgram(status: { exitCode: number }): Command {
     .option('--dry-run', 'print each step as its shell gets it (values as environment assignments) and run nothing')
     .option('--yes', 'run destructive steps without asking (on a terminal, each is otherwise confirmed by typing the target name)')
     .option('--json', 'print the recorded run as JSON instead of streaming output')
+    .addHelpText(
+      'after',
+      `
+Parameters: --param NAME=VALUE, or, for a parameter the runbook writes as a
+variable ($INSTANCE_ID, \${{ secrets.API_KEY }}), the environment variable of
+that name: export it, and a secret never shows in ps. Placeholders such as
+<run-id> need --param. Values reach the commands as environment variables,
+never as code: --dry-run shows them as assignments before each script.
+
+Destructive steps: on a terminal, each is asked about first (type the machine's,
+host's or tag's name to run it; Enter stops the run). Without a terminal they
+need --yes, which confirms them all.`,
+    )
     .action(async (query: string | undefined, options: RunOptions, command: Command) => {
       await withHost(command, async (host) => {
         const io = { out: (t: string) => process.stdout.write(t), err: (t: string) => process.stderr.write(t) };
