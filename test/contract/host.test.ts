@@ -122,6 +122,8 @@ describe('the contract over the WebSocket', () => {
     await until(() => termBytes().toString('utf8').includes('opsdeck-42'));
     await call('term.ack', { id: term.id, chars: termBytes().length });
     expect(await call('term.list', {})).toMatchObject([{ id: term.id, exited: false }]);
+    expect(await call('term.view', { viewer: 'contract-test', ids: [term.id] })).toEqual({});
+    expect(await call('term.list', {})).toMatchObject([{ id: term.id, windows: 1 }]);
     expect(await call('term.snapshot', { id: term.id })).toMatchObject({ data: expect.stringContaining('opsdeck-42'), cols: 100, rows: 30 });
     const recorded = (await call('runs.get', { runId: third.run.id })) as RunDetail;
     expect(recorded.recordings).toHaveLength(1);

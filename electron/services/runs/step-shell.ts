@@ -32,7 +32,8 @@ export function wrapStep(script: string, opts: ShellOptions & { restore: { vars:
   const m = `__od_m=$'\\x1e'${opts.nonce}`;
   const block = (tag: string, body: string): string => `printf '%s:${tag}\\n' "$__od_m"; ${body}; printf '%s;\\n' "$__od_m"`;
   const atExit = [
-    '__od_x=$?',
+    // The step's last command was a pipeline that failed only by SIGPIPE (below): the step succeeded.
+    '__od_x=$?; if [[ $__od_x == 141 && ${__od_sp-} == 1 ]]; then __od_x=0; fi; if [[ ${__od_se-} == 1 ]]; then set -e; fi',
     'unset __od_s',
     block('Av', 'declare -p'),
     block('Ao', 'set +o; shopt -p'),
@@ -40,12 +41,25 @@ export function wrapStep(script: string, opts: ShellOptions & { restore: { vars:
     block('AF', 'declare -F'),
     block('Ad', `printf '%s\\n' "$PWD"`),
     block('Ae', `printf '%s\\n%s\\n%s\\n%s\\n%s\\n%s' "$__od_x" "\${__od_rc-}" "\${__od_ps-}" "\${__od_fl-}" "$__od_base" "\${__od_fc-}"`),
+    'exit $__od_x',
   ].join('; ');
-  const onErr = '{ __od_rc=$? __od_ps="${PIPESTATUS[*]}"; __od_fc=$BASH_COMMAND; __od_fl=$LINENO; } 2>/dev/null';
+  // pipefail, except for a writer that SIGPIPE stopped because its reader was done (`journalctl | head`, `| grep -q`):
+  // a pipeline whose statuses are all 0 or 141 (128 + SIGPIPE) with the last 0 is no failure, nor is the same 141
+  // passed on by the function, subshell or eval it ended. Bash cannot be told so. The ERR trap runs before errexit
+  // acts: for such a pipeline it switches bash's errexit off and from then on acts as errexit itself (the ERR trap
+  // runs where errexit would act, `if`/`&&`/`||` conditions excepted alike, and in functions and subshells with -E).
+  // A step that runs `set +e` after such a pipeline still stops at its next failure: bash does not tell a trap.
+  // The wrapper's own `eval` of the step only reports the step's status again: left alone.
+  const onErr = [
+    '{ __od_rc=$? __od_ps="${PIPESTATUS[*]}"',
+    'if [[ $BASH_COMMAND == "$__od_ev" ]]; then :',
+    `elif [[ " $__od_ps " =~ $__od_pre && \${__od_ps##* } == 0 ]] || [[ \${__od_sp-} == 1 && $__od_ps == 141 ]]; then __od_sp=1; if [[ $- == *e* ]]; then __od_se=1; set +e; fi`,
+    'else __od_sp=; __od_fc=$BASH_COMMAND; __od_fl=$LINENO; if [[ ${__od_se-} == 1 ]]; then exit $__od_rc; fi; fi; } 2>/dev/null',
+  ].join('; ');
   return [
     `__od_s=${shellQuote(script)}`,
     'if [ -z "${BASH_VERSION-}" ]; then eval "$__od_s"; exit; fi',
-    `exec {__od_o}>&1; ${m}`,
+    `exec {__od_o}>&1; ${m}; __od_pre='^( (0|141))+ $'; __od_ev='eval "$__od_s"'`,
     // The carried state is restored with errexit off (a variable bash refuses must not end the step unseen), then
     // the step's options, then the carried option changes, which win: as if typed into one shell.
     opts.restore?.vars ?? '',

@@ -3,7 +3,8 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createStateFilter, displayValue, parseDeclarations, parseOptions } from '../../../../electron/services/runs/step-shell.js';
+import { spawnSync } from 'node:child_process';
+import { createStateFilter, displayValue, parseDeclarations, parseOptions, wrapStep } from '../../../../electron/services/runs/step-shell.js';
 
 const NONCE = 'abc123';
 const M = `\x1e${NONCE}`;
@@ -72,5 +73,33 @@ describe('declare -p read back', () => {
   it('reads option lines by name', () => {
     const options = parseOptions('set -o errexit\nset +o xtrace\nshopt -s nullglob\nshopt -u dotglob\n');
     expect(Object.fromEntries(options)).toEqual({ 'o:errexit': 'set -o errexit', 'o:xtrace': 'set +o xtrace', 's:nullglob': 'shopt -s nullglob', 's:dotglob': 'shopt -u dotglob' });
+  });
+});
+
+describe('a wrapped step in real bash', () => {
+  const run = (script: string): { status: number | null; out: string; options: string } => {
+    const r = spawnSync('bash', ['--noprofile', '--norc', '-c', wrapStep(script, { errexit: true, pipefail: true, nonce: NONCE, restore: null })], { encoding: 'utf8' });
+    const filter = createStateFilter(NONCE);
+    const shown = filter.push(r.stdout);
+    const end = filter.end();
+    return { status: r.status, out: shown + end.rest, options: end.blocks.get('Ao') ?? '' };
+  };
+
+  it('fails on a failure inside a pipeline, not on a writer its reader stopped early (| head, | grep -q)', () => {
+    expect(run('missing-tool | cat; echo never')).toMatchObject({ status: 127, out: '' });
+    expect(run('false | true; echo never')).toMatchObject({ status: 1, out: '' });
+    expect(run('yes | head -c 3 >/dev/null; seq 100000 | grep -q 5; echo went-on')).toMatchObject({ status: 0, out: 'went-on\n' });
+    // The same, passed on by a function and a subshell, and as the step's last command.
+    expect(run('f() { yes | head -c 1 >/dev/null; }; f; (yes | head -c 1 >/dev/null); echo ok; yes | head -c 1 >/dev/null')).toMatchObject({ status: 0, out: 'ok\n' });
+  });
+
+  it('still stops at the next failure after such a pipeline, in a function too, but not in conditions', () => {
+    expect(run('yes | head -c 1 >/dev/null; if false; then :; fi; false || echo handled; g() { false; echo never; }; g; echo never')).toMatchObject({ status: 1, out: 'handled\n' });
+    // errexit is recorded on, so the next step does not inherit it off.
+    expect(run('yes | head -c 1 >/dev/null; true').options).toContain('set -o errexit');
+  });
+
+  it("honours a step's own set +e", () => {
+    expect(run('set +e; false; echo tolerated')).toMatchObject({ status: 0, out: 'tolerated\n' });
   });
 });
