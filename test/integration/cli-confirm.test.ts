@@ -8,11 +8,13 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Run } from '../../shared/contract/schemas.js';
-import { ptyOpsdeck, root, spawnOpsdeck, type PtyOpsdeck } from '../helpers/cli.js';
+import type { ChildProcess } from 'node:child_process';
+import { ptyOpsdeck, root, spawnOpsdeck, startOpsdeck, type PtyOpsdeck } from '../helpers/cli.js';
 
 let tmp: string;
 let runbook: string;
 const terminals: PtyOpsdeck[] = [];
+let daemon: ChildProcess | null = null;
 
 const RUNBOOK = `# Cleanup Notes
 
@@ -42,8 +44,14 @@ beforeEach(() => {
   expect(spawnOpsdeck(['--data-dir', dataDir(), 'import', runbook], tmp).code).toBe(0);
 });
 
-afterEach(() => {
+afterEach(async () => {
   for (const t of terminals.splice(0)) t.kill();
+  if (daemon && daemon.exitCode === null) {
+    const stopped = new Promise((resolve) => daemon?.once('exit', resolve));
+    daemon.kill('SIGTERM');
+    await stopped;
+  }
+  daemon = null;
   rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -92,6 +100,39 @@ describe('opsdeck run on a terminal', { timeout: 60_000 }, () => {
     expect(t.output()).toContain('gone');
     expect(existsSync(markers())).toBe(false);
     expect(history()[0]).toMatchObject({ status: 'completed', progress: { done: 3, total: 3 } });
+  });
+
+  it('Ctrl-C at the question stops the run before the step', async () => {
+    const t = onTerminal('run', runbook);
+    await t.waitFor(/to run it \(or press Enter to stop\): /);
+    t.type('\x03');
+    expect(await t.exit).toBe(1);
+    expect(t.output()).toContain('Not started: the confirmation was cancelled');
+    expect(existsSync(markers())).toBe(true);
+  });
+
+  it('asks through a running daemon too: the question crosses its socket, the answer comes back', async () => {
+    daemon = startOpsdeck(['--data-dir', dataDir(), 'daemon'], tmp);
+    let said = '';
+    await new Promise<void>((resolve, reject) => {
+      daemon?.stdout?.on('data', (d: Buffer) => {
+        said += d.toString();
+        if (said.includes('owns')) resolve();
+      });
+      daemon?.once('exit', () => reject(new Error(`the daemon stopped: ${said}`)));
+    });
+    const wrong = onTerminal('run', runbook);
+    await wrong.waitFor(/Type the machine name \S+ to run it/);
+    wrong.type('nope\r');
+    expect(await wrong.exit).toBe(1);
+    expect(existsSync(markers())).toBe(true);
+
+    const right = onTerminal('run', runbook);
+    await right.waitFor(/Type the machine name \S+ to run it/);
+    right.type(`${hostname()}\r`);
+    expect(await right.exit).toBe(0);
+    expect(existsSync(markers())).toBe(false);
+    expect(history().map((r) => r.status)).toEqual(['completed', 'aborted']);
   });
 
   it('asks nothing with --yes', async () => {
