@@ -9,7 +9,7 @@ import type { Prompt, Target } from '../../shared/contract/hosts.js';
 import type { OutputChunk, RunbookDetail, RunDetail, StepStatus } from '../../shared/contract/schemas.js';
 import type { Param, Section, Step } from '../../shared/model/runbook.js';
 import { actionable, sectionSteps } from '../services/runs/run-state.js';
-import { NOT_STARTED } from '../services/runs/section-runner.js';
+import { NOT_STARTED } from '../services/runs/step-gates.js';
 import { askStepConfirmation } from './cli-ask.js';
 import { formatRunEnd } from './cli-format.js';
 import type { ContractHost } from './connect.js';

@@ -19,6 +19,7 @@ import type { LibraryStore } from '../store/library-store.js';
 import type { RunEventRow, RunOrigin, RunRow, RunStore } from '../store/run-store.js';
 import { identify, isSameProcessAlive, signalGroupIfAlive, type ProcessIdentity } from './process-identity.js';
 import { createSessionKeeper } from './session-keeper.js';
+import { confirmationOf } from './step-gates.js';
 import { createRunFold, findSection, foldRun, sectionSteps, type RunFold } from './run-state.js';
 
 export interface RunServiceDeps {
@@ -462,13 +463,6 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
   map.delete(key);
   map.set(key, value);
   if (map.size > max) map.delete(map.keys().next().value as K);
-}
-
-/** What the operator types to confirm a destructive step on `target`, and how to name it. */
-export function confirmationOf(target: Target, hostname: string): { expect: string; what: string } {
-  if (target.kind === 'local') return { expect: hostname, what: 'the machine name' };
-  if (target.kind === 'host') return { expect: target.host, what: 'the host name' };
-  return { expect: target.tag, what: 'the tag' };
 }
 
 /** Actionable steps an operator has not finished: neither done, succeeded nor skipped. */

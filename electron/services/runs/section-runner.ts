@@ -8,11 +8,11 @@ import { ContractError } from '../../../shared/contract/errors.js';
 import type { Target } from '../../../shared/contract/hosts.js';
 import type { Prompt, PromptAnswer } from '../../../shared/contract/hosts.js';
 import type { RunDetail } from '../../../shared/contract/schemas.js';
-import { confirmationOf, type RunService } from './run-service.js';
+import type { RunService } from './run-service.js';
+import { confirmationOf, NOT_STARTED } from './step-gates.js';
 import { sectionSteps } from './run-state.js';
 
-/** How the note on a step that could not start begins. */
-export const NOT_STARTED = 'Not started: ';
+export { NOT_STARTED };
 
 export interface SectionRunRequest {
   runbookId: string;
