@@ -162,6 +162,10 @@ describe('a section session', () => {
     const out = await outputOf(runId, detail, execute!.id);
     expect(out).toContain(`python scripts/restore_data.py --date ${chosen} --type sessions`);
     expect(out).toContain(`python scripts/restore_data.py --date ${chosen} --type telemetry`);
+    // Finishing here leaves the rest, each named so that two steps of one numbered item are told apart.
+    const finished = await call('runs.finish', { runId, reason: 'drill: recovery rehearsed up to the restore' });
+    expect(finished.run.status).toBe('incomplete');
+    expect(finished.run.left.map((l) => l.title)).toEqual(expect.arrayContaining(['Assess Data Loss: Check what data is missing', 'Assess Data Loss: Compare with backup']));
   });
 
   it('carries a secret to the next step in memory only: masked in the run, never in the database', async () => {

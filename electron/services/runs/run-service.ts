@@ -18,6 +18,7 @@ import { createAttemptLauncher, type AttemptSpec, type RemoteRunner, type Runnin
 import type { LibraryStore } from '../store/library-store.js';
 import type { RunEventRow, RunOrigin, RunRow, RunStore } from '../store/run-store.js';
 import { identify, isSameProcessAlive, signalGroupIfAlive, type ProcessIdentity } from './process-identity.js';
+import { stepLabel } from '../../../shared/model/step-label.js';
 import { createSessionKeeper } from './session-keeper.js';
 import { confirmationOf } from './step-gates.js';
 import { createRunFold, findSection, foldRun, sectionSteps, type RunFold } from './run-state.js';
@@ -473,7 +474,10 @@ function leftSteps(detail: RunDetail): Array<{ id: string; title: string }> {
       const step = steps.get(st.stepId);
       return step !== undefined && (step.kind === 'check' || step.kind === 'command') && !['done', 'succeeded', 'skipped'].includes(st.status);
     })
-    .map((st) => ({ id: st.stepId, title: steps.get(st.stepId)?.title ?? st.stepId }));
+    .map((st) => {
+      const step = steps.get(st.stepId);
+      return { id: st.stepId, title: step ? stepLabel(step) : st.stepId };
+    });
 }
 
 function redact(data: string, secrets: readonly string[]): string {

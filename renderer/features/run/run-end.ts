@@ -5,6 +5,7 @@
 import type { StepState } from '../../../shared/contract/schemas.js';
 import type { Section } from '../../../shared/model/runbook.js';
 import { allSteps } from '../../components/section-tree.js';
+import { stepLabel } from '../../../shared/model/step-label.js';
 
 export interface LeftStep {
   id: string;
@@ -21,7 +22,7 @@ export function stepsLeft(section: Section, states: readonly StepState[]): LeftS
   const status = new Map(states.map((state) => [state.stepId, state.status]));
   return allSteps(section)
     .filter((step) => (step.kind === 'check' || step.kind === 'command') && !FINISHED.has(status.get(step.id) ?? 'pending'))
-    .map((step) => ({ id: step.id, title: step.title }));
+    .map((step) => ({ id: step.id, title: stepLabel(step) }));
 }
 
 /** The first `max` steps to name, and how many more there are. */
