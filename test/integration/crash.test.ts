@@ -172,7 +172,7 @@ it('a run interrupted by a crash resumes: one run, both attempts, the carried se
   const resumed = await again.call('runs.resume', { runId });
   expect(resumed.run.status).toBe('running');
   expect(resumed.steps.map((s) => s.status)).toEqual(['succeeded', 'pending']);
-  expect(resumed.notes.at(-1)).toMatchObject({ kind: 'system', text: expect.stringMatching(/^Resumed by /) });
+  expect(resumed.notes.at(-1)).toMatchObject({ kind: 'system', text: expect.stringMatching(/^Resumed by \S+ in the cockpit\.$/) });
   writeFileSync(flag, '');
   await again.call('steps.run', { runId, stepId: deploy.id, params });
   const done = await ended(again, deploy.id, 2);

@@ -175,7 +175,7 @@ export function createRunFold(run: RunRow, runbookTitle: string, document: Runbo
         endedAt = null;
         endReason = null;
         const by = String(e.data.operator ?? run.operator);
-        const via = typeof e.data.origin === 'string' ? ` (${e.data.origin === 'cli' ? 'command line' : e.data.origin})` : '';
+        const via = e.data.origin === 'cli' ? ' from the command line' : e.data.origin === 'schedule' ? ' by its schedule' : e.data.origin === 'ui' ? ' in the cockpit' : '';
         notes.push({ id: e.id, kind: 'system', stepId: null, text: `Resumed by ${by}${via}.`, at: e.at, operator: by });
         // An interrupted step waits for a new attempt: pending again, its interrupted attempts kept in its history.
         for (const st of states.values()) if (st.status === 'interrupted') st.status = 'pending';
