@@ -131,7 +131,7 @@ export function calendarFields(calendar: Calendar): CalendarFields {
 const pad = (n: number): string => String(n).padStart(2, '0');
 const SYSTEMD_WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
 
-/** Runs of three or more as A..B, a progression to the field's end as A/S (systemd's own shorthand), else a list. */
+/** A progression of three or more as A/S (to the field's end) or A..B/S, runs of three or more as A..B, else a list. */
 function systemdComponent(values: readonly number[], min: number, max: number): string {
   if (isFull(values, min, max)) return '*';
   const first = values[0];
@@ -139,7 +139,8 @@ function systemdComponent(values: readonly number[], min: number, max: number): 
   if (first !== undefined && second !== undefined && values.length > 2) {
     const step = second - first;
     const progression = values.every((v, i) => v === first + i * step);
-    if (progression && step > 1 && (values[values.length - 1] ?? max) + step > max) return `${pad(first)}/${step}`;
+    const last = values[values.length - 1] ?? max;
+    if (progression && step > 1) return last + step > max ? `${pad(first)}/${step}` : `${pad(first)}..${pad(last)}/${step}`;
   }
   return runs(values, (a, b) => `${pad(a)}..${pad(b)}`, pad);
 }
