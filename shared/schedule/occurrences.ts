@@ -11,7 +11,8 @@
  * Every function is pure; pass `from`, never read the clock here. Ranges are (afterExclusive, untilInclusive], and
  * results are sorted and never repeat an instant. Invalid calendars throw InvalidCalendar (see calendarProblem).
  *
- * API: nextOccurrences, occurrencesBetween, previousOccurrences, countOccurrences.
+ * API: nextOccurrences, occurrencesBetween, previousOccurrences, countOccurrences (Dates); occurrenceCalculator(rules)
+ * for the same on epoch ms, compiled once.
  */
 import type { ScheduleRules } from '../model/schedule.js';
 import { compileCalendar } from './calendar.js';
@@ -126,32 +127,65 @@ function count(cal: CompiledCalendar, after: number, until: number): number {
   return n;
 }
 
+/**
+ * One calendar's occurrences on epoch milliseconds, compiled once: for callers that ask many questions of the same
+ * schedule (the catch-up planner, the scheduler's timers) without a Date per answer.
+ */
+export interface OccurrenceCalculator {
+  /** The first occurrence strictly after `t`, or null. */
+  after(t: number): number | null;
+  /** Occurrences in (afterExclusive, untilInclusive], oldest first, at most `limit`. */
+  between(afterExclusive: number, untilInclusive: number, limit: number): number[];
+  /** The newest `limit` occurrences in (afterExclusive, untilInclusive], newest first. */
+  newest(untilInclusive: number, afterExclusive: number, limit: number): number[];
+  /** How many occurrences lie in (afterExclusive, untilInclusive]. */
+  count(afterExclusive: number, untilInclusive: number): number;
+}
+
+export function occurrenceCalculator(rules: CalendarRules): OccurrenceCalculator {
+  const cal = compileCalendar(rules.calendar, rules.timezone);
+  return {
+    after(t) {
+      const out: number[] = [];
+      forward(cal, t, Number.MAX_SAFE_INTEGER, 1, out);
+      return out[0] ?? null;
+    },
+    between(afterExclusive, untilInclusive, limit) {
+      const out: number[] = [];
+      forward(cal, afterExclusive, untilInclusive, Math.max(0, limit), out);
+      return out;
+    },
+    newest(untilInclusive, afterExclusive, limit) {
+      const out: number[] = [];
+      backward(cal, afterExclusive, untilInclusive, Math.max(0, limit), out);
+      return out;
+    },
+    count(afterExclusive, untilInclusive) {
+      return count(cal, afterExclusive, untilInclusive);
+    },
+  };
+}
+
 /** The next `count` occurrences strictly after `from`. */
 export function nextOccurrences(rules: CalendarRules, from: Date, count: number): Date[] {
-  const cal = compileCalendar(rules.calendar, rules.timezone);
-  const out: number[] = [];
-  forward(cal, instant(from, 'from'), Number.MAX_SAFE_INTEGER, Math.max(0, count), out);
-  return out.map((t) => new Date(t));
+  return occurrenceCalculator(rules).between(instant(from, 'from'), Number.MAX_SAFE_INTEGER, count).map((t) => new Date(t));
 }
 
 /** Occurrences in (afterExclusive, untilInclusive], oldest first, at most `limit` (the oldest ones). */
 export function occurrencesBetween(rules: CalendarRules, afterExclusive: Date, untilInclusive: Date, limit: number): Date[] {
-  const cal = compileCalendar(rules.calendar, rules.timezone);
-  const out: number[] = [];
-  forward(cal, instant(afterExclusive, 'afterExclusive'), instant(untilInclusive, 'untilInclusive'), Math.max(0, limit), out);
-  return out.map((t) => new Date(t));
+  return occurrenceCalculator(rules)
+    .between(instant(afterExclusive, 'afterExclusive'), instant(untilInclusive, 'untilInclusive'), limit)
+    .map((t) => new Date(t));
 }
 
 /** The newest `limit` occurrences in (afterExclusive, untilInclusive], newest first. */
 export function previousOccurrences(rules: CalendarRules, untilInclusive: Date, afterExclusive: Date, limit: number): Date[] {
-  const cal = compileCalendar(rules.calendar, rules.timezone);
-  const out: number[] = [];
-  backward(cal, instant(afterExclusive, 'afterExclusive'), instant(untilInclusive, 'untilInclusive'), Math.max(0, limit), out);
-  return out.map((t) => new Date(t));
+  return occurrenceCalculator(rules)
+    .newest(instant(untilInclusive, 'untilInclusive'), instant(afterExclusive, 'afterExclusive'), limit)
+    .map((t) => new Date(t));
 }
 
 /** How many occurrences lie in (afterExclusive, untilInclusive], computed without listing them. */
 export function countOccurrences(rules: CalendarRules, afterExclusive: Date, untilInclusive: Date): number {
-  const cal = compileCalendar(rules.calendar, rules.timezone);
-  return count(cal, instant(afterExclusive, 'afterExclusive'), instant(untilInclusive, 'untilInclusive'));
+  return occurrenceCalculator(rules).count(instant(afterExclusive, 'afterExclusive'), instant(untilInclusive, 'untilInclusive'));
 }

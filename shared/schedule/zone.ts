@@ -11,20 +11,20 @@ const DAY = 86_400 * SECOND;
  * changes closer than this being missed when they cancel out; no zone in today's tzdata changes twice within a week.
  */
 const PROBE_STEP = 7 * DAY;
-/** Zones whose tables are kept; beyond this the cache is dropped (a planner sees a few dozen zones, not thousands). */
+/** Zone-years whose tables are kept; beyond this all are dropped (a planner sees a few dozen zones, not thousands). */
 const MAX_CACHED_YEARS = 4096;
 
 /** A span of real time with one UTC offset: instants in [start, end). Offsets are wall minus UTC, in ms. */
 export interface Segment {
-  start: number;
-  end: number;
-  offset: number;
+  readonly start: number;
+  readonly end: number;
+  readonly offset: number;
   /**
    * The offset just before `start`: equal to `offset` when `start` is only a cache boundary, smaller at a
    * spring-forward (wall times in [start + offsetBefore, start + offset) do not exist), larger at a fall-back (wall
    * times in [start + offset, start + offsetBefore) happen a second time).
    */
-  offsetBefore: number;
+  readonly offsetBefore: number;
 }
 
 interface Transition {
@@ -34,7 +34,19 @@ interface Transition {
 }
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const years = new Map<string, Transition[]>();
+interface YearTable {
+  /** The offset at the year's first instant (before any transition at that instant). */
+  startOffset: number;
+  transitions: Transition[];
+}
+
+/** Per zone: tables by UTC year, and the segment found last (most lookups fall in it again). */
+interface ZoneCache {
+  years: Map<number, YearTable>;
+  last: Segment | null;
+}
+const zones = new Map<string, ZoneCache>();
+let cachedYears = 0;
 
 export function isValidZone(zone: string): boolean {
   try {
@@ -90,15 +102,24 @@ export function offsetAt(zone: string, t: number): number {
 }
 
 function utcYearStart(year: number): number {
+  if (year >= 100) return Date.UTC(year, 0, 1);
   const d = new Date(0);
   d.setUTCFullYear(year, 0, 1);
   return d.getTime();
 }
 
+function zoneCache(zone: string): ZoneCache {
+  let z = zones.get(zone);
+  if (!z) {
+    z = { years: new Map(), last: null };
+    zones.set(zone, z);
+  }
+  return z;
+}
+
 /** Offset changes in [start of UTC year, start of next), each at the first whole second with the new offset. */
-function transitionsOf(zone: string, year: number): Transition[] {
-  const key = `${zone}\u0000${year}`;
-  const cached = years.get(key);
+function transitionsOf(zone: string, year: number): YearTable {
+  const cached = zoneCache(zone).years.get(year);
   if (cached) return cached;
   const start = utcYearStart(year);
   const end = utcYearStart(year + 1);
@@ -106,6 +127,7 @@ function transitionsOf(zone: string, year: number): Transition[] {
   // Probing whole seconds just before each point means a change at exactly `start` is inside this year.
   let lo = start - SECOND;
   let loOffset = offsetAt(zone, lo);
+  const startOffset = offsetAt(zone, start);
   while (lo < end - SECOND) {
     const hi = Math.min(lo + PROBE_STEP, end - SECOND);
     const hiOffset = offsetAt(zone, hi);
@@ -126,17 +148,31 @@ function transitionsOf(zone: string, year: number): Transition[] {
     lo = hi;
     loOffset = hiOffset;
   }
-  if (years.size >= MAX_CACHED_YEARS) years.clear();
-  years.set(key, found);
-  return found;
+  if (cachedYears >= MAX_CACHED_YEARS) {
+    zones.clear();
+    cachedYears = 0;
+  }
+  const table = { startOffset, transitions: found };
+  zoneCache(zone).years.set(year, table);
+  cachedYears++;
+  return table;
 }
 
 /** The segment of constant offset that contains instant `t`; it never spans a UTC new year (a cache boundary). */
 export function segmentAt(zone: string, t: number): Segment {
+  const z = zoneCache(zone);
+  const last = z.last;
+  if (last && t >= last.start && t < last.end) return last;
+  const seg = findSegment(zone, t);
+  zoneCache(zone).last = seg;
+  return seg;
+}
+
+function findSegment(zone: string, t: number): Segment {
   const year = new Date(t).getUTCFullYear();
   const yearStart = utcYearStart(year);
   const yearEnd = utcYearStart(year + 1);
-  const transitions = transitionsOf(zone, year);
+  const { startOffset, transitions } = transitionsOf(zone, year);
   let start = yearStart;
   let end = yearEnd;
   let previous: Transition | null = null;
@@ -152,6 +188,5 @@ export function segmentAt(zone: string, t: number): Segment {
   if (previous && previous.at === start) {
     return { start, end, offset: previous.after, offsetBefore: previous.before };
   }
-  const offset = offsetAt(zone, start);
-  return { start, end, offset, offsetBefore: offset };
+  return { start, end, offset: startOffset, offsetBefore: startOffset };
 }
