@@ -6,6 +6,8 @@
 import { CronPattern } from 'croner';
 import type { Calendar } from '../model/schedule.js';
 import { onCalendarToCron } from '../runbook/schedule-oncalendar.js';
+import { readOnCalendar } from './oncalendar.js';
+import { isValidZone } from './zone.js';
 
 /** What an engine cannot express; the message is written into the export (or is the refusal). */
 export class Untranslatable extends Error {
@@ -118,7 +120,10 @@ export function cronFields(text: string): CalendarFields {
   };
 }
 
-/** The calendar's fields and its zone: a cron's zone is the schedule's; an OnCalendar expression may name its own. */
+/**
+ * The calendar's fields for a cron engine: an OnCalendar expression goes through the importer's translator to
+ * 5-field cron, whose refusal (seconds, years, days before the month's end) is the reason given.
+ */
 export function calendarFields(calendar: Calendar): CalendarFields {
   if (calendar.kind === 'cron') return cronFields(calendar.expr);
   const derived = onCalendarToCron(calendar.expr);
@@ -229,4 +234,15 @@ export function matchesWallMinute(fields: CalendarFields, year: number, month: n
 /** The zone the calendar is read in: an OnCalendar expression's own zone when it names one, else the schedule's. */
 export function calendarZone(calendar: Calendar, timezone: string): string {
   return calendar.kind === 'oncalendar' ? (onCalendarToCron(calendar.expr).timezone ?? timezone) : timezone;
+}
+
+/**
+ * The calendar's fields as the planner reads it (an OnCalendar expression with seconds included), for comparing
+ * with systemd at DST changes; null for what the fields cannot hold (a year).
+ */
+export function plannerFields(calendar: Calendar): CalendarFields | null {
+  if (calendar.kind === 'cron') return cronFields(calendar.expr);
+  const read = readOnCalendar(calendar.expr, isValidZone);
+  if (!read.ok || read.value.mode !== '6-part') return null;
+  return { ...cronFields(read.value.pattern), elapsedHours: read.value.hourWildcard };
 }

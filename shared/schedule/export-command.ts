@@ -5,6 +5,7 @@
 import type { Target } from '../contract/hosts.js';
 import type { ScheduleRules } from '../model/schedule.js';
 import { Untranslatable } from './export-calendar.js';
+import { calendarProblem } from './calendar.js';
 
 /** What a headless run of a schedule needs; the scheduler's store maps its records onto this. */
 export interface ExportableSchedule {
@@ -64,6 +65,9 @@ export const IMAGE_PLACEHOLDER = 'REPLACE-WITH-YOUR-OPSDECK-IMAGE';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function checkSchedule(schedule: ExportableSchedule, context: ExportContext): void {
+  // What the planner cannot plan is not exported either: an OnCalendar expression reaches a timer as written.
+  const problem = calendarProblem(schedule.rules.calendar, schedule.rules.timezone);
+  if (problem !== null) throw new Untranslatable(problem);
   for (const name of Object.keys(schedule.params)) {
     if (name === '' || name.includes('=')) throw new Untranslatable(`parameter name "${name}" cannot be passed as --param NAME=VALUE`);
   }
@@ -97,9 +101,12 @@ export function runArguments(schedule: ExportableSchedule): string[] {
   return ['run', runbook, `--section=${schedule.section}`, ...targetArgs, ...params, '--yes', '--json'];
 }
 
-/** Notes every engine shares: what `opsdeck run` itself cannot be told. */
-export function commonNotes(schedule: ExportableSchedule): string[] {
+/** Notes every engine shares: what `opsdeck run` itself cannot be told, and whose data it uses. */
+export function commonNotes(schedule: ExportableSchedule, context: ExportContext): string[] {
   const notes: string[] = [];
+  if (context.dataDir === undefined) {
+    notes.push('the run uses the Opsdeck data (library, hosts, history) of the user it runs as: export with a data directory to pin it');
+  }
   const target = schedule.target;
   if (target.kind === 'tag' && (target.concurrency !== undefined || target.stopOnFailure !== undefined || target.canary !== undefined)) {
     notes.push("opsdeck run --tag runs with its defaults: this schedule's fan-out settings (concurrency, stop on failure, canary) are not passed");

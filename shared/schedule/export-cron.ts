@@ -26,7 +26,7 @@ export function exportCron(schedule: ExportableSchedule, context: ExportContext)
   if (!/^[A-Za-z0-9_+/-]+$/.test(zone)) throw new Untranslatable(`zone "${zone}" cannot be written in a CRON_TZ= line`);
   const name = exportName(schedule);
 
-  const notes = [...commonNotes(schedule)];
+  const notes = [...commonNotes(schedule, context)];
   notes.push("CRON_TZ= needs a cron that reads it (cronie does; one that does not reads the times in the system's zone); it applies to every line after it in this crontab");
   notes.push(rules.catchUp === 'skip'
     ? 'catch-up skip: cron runs nothing missed while the machine was off, as asked (and records no misses)'
@@ -60,6 +60,7 @@ export function exportCron(schedule: ExportableSchedule, context: ExportContext)
   const command = [...env, ...wrapper.map(crontabQuote), ...[...context.opsdeckCommand, ...runArguments(schedule)].map(crontabQuote)].join(' ');
   const lines = [
     `# Exported by Opsdeck from schedule ${schedule.id}: "${schedule.section}" of "${schedule.runbook.title}"`,
+    `# Install: add these lines with crontab -e (as the user the run should be made as)`,
     ...notes.map((n) => `# ${n}`),
   ].map(oneLine);
   lines.push(`CRON_TZ=${zone}`, `${cron} ${command}`, '');

@@ -3,12 +3,12 @@
  * `secretKeyRef` environment variables. Kubernetes expands `$(NAME)` in command, args and env values, so every `$`
  * is written `$$`: a value can never pull another variable (a secret) into the command line.
  */
-import { Cron } from 'croner';
 import { calendarFields, calendarZone, fieldsToCron, Untranslatable } from './export-calendar.js';
 import { commonNotes, exportName, IMAGE_PLACEHOLDER, oneLine, runArguments } from './export-command.js';
 import type { ExportableSchedule, ExportContext, ExportResult } from './export-command.js';
 import { dstConflicts, timesList } from './export-dst.js';
 import { yamlDocument } from './export-yaml.js';
+import { nextOccurrences } from './occurrences.js';
 import type { YamlValue } from './export-yaml.js';
 
 /**
@@ -24,10 +24,10 @@ const MAX_NAME = 52;
 /** Kubernetes' `$(VAR)` expansion in command, args and env values: `$$` is a literal `$`. */
 const noExpansion = (text: string): string => text.replace(/\$/g, '$$$$');
 
-/** One period of the calendar: the time between its next two occurrences, what "catch-up window: one period" means. */
-function periodSec(cron: string, zone: string, now: Date): number {
-  const [first, second] = new Cron(cron, { paused: true, timezone: zone }).nextRuns(2, now);
-  if (!first || !second) throw new Untranslatable(`"${cron}" has no two next occurrences to measure its period by`);
+/** One period of the calendar, what a catch-up window left unset means: the time between its next two occurrences. */
+function periodSec(schedule: ExportableSchedule, now: Date): number {
+  const [first, second] = nextOccurrences(schedule.rules, now, 2);
+  if (!first || !second) throw new Untranslatable('the calendar has no two next occurrences to measure its period by');
   return Math.round((second.getTime() - first.getTime()) / 1000);
 }
 
@@ -38,7 +38,7 @@ export function exportKubernetes(schedule: ExportableSchedule, context: ExportCo
   const zone = calendarZone(rules.calendar, rules.timezone);
   const name = exportName(schedule).slice(0, MAX_NAME).replace(/-+$/, '');
 
-  const notes = [...commonNotes(schedule)];
+  const notes = [...commonNotes(schedule, context)];
   notes.push('spec.timeZone needs Kubernetes 1.27 or later');
   const image = context.image ?? IMAGE_PLACEHOLDER;
   if (context.image === undefined) {
@@ -46,7 +46,7 @@ export function exportKubernetes(schedule: ExportableSchedule, context: ExportCo
   }
 
   let deadline: number;
-  const window = rules.catchUpWindowSec ?? periodSec(cron, zone, context.now);
+  const window = rules.catchUpWindowSec ?? periodSec(schedule, context.now);
   switch (rules.catchUp) {
     case 'latest':
       deadline = window;
@@ -123,6 +123,6 @@ export function exportKubernetes(schedule: ExportableSchedule, context: ExportCo
       },
     },
   };
-  const header = `Exported by Opsdeck from schedule ${schedule.id}: "${schedule.section}" of "${schedule.runbook.title}"`;
-  return { ok: true, files: [{ name: `${name}.yaml`, content: yamlDocument([header, ...notes].map(oneLine), cronJob) }], notes };
+  const header = [`Exported by Opsdeck from schedule ${schedule.id}: "${schedule.section}" of "${schedule.runbook.title}"`, `Install: kubectl apply -f ${name}.yaml`];
+  return { ok: true, files: [{ name: `${name}.yaml`, content: yamlDocument([...header, ...notes].map(oneLine), cronJob) }], notes };
 }

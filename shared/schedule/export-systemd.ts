@@ -5,8 +5,7 @@
  */
 import type { ScheduleRules } from '../model/schedule.js';
 import { onCalendarToCron } from '../runbook/schedule-oncalendar.js';
-import { calendarFields, calendarZone, fieldsToOnCalendar, Untranslatable } from './export-calendar.js';
-import type { CalendarFields } from './export-calendar.js';
+import { calendarFields, calendarZone, fieldsToOnCalendar, plannerFields, Untranslatable } from './export-calendar.js';
 import { commonNotes, exportName, oneLine, runArguments } from './export-command.js';
 import type { ExportableSchedule, ExportContext, ExportResult } from './export-command.js';
 import { dstConflicts, timesList } from './export-dst.js';
@@ -94,12 +93,10 @@ function timerNotes(schedule: ExportableSchedule, context: ExportContext): strin
 }
 
 function dstNotes(schedule: ExportableSchedule, context: ExportContext): string[] {
-  let fields: CalendarFields;
-  try {
-    fields = calendarFields(schedule.rules.calendar);
-  } catch {
-    // An OnCalendar expression cron cannot say (seconds, years): its DST behaviour cannot be checked here.
-    return [`DST: systemd skips a time the clocks jump over and runs a repeated time once; Opsdeck runs a skipped fixed time at the first valid instant after, and a wildcard or step hour on elapsed time`];
+  const fields = plannerFields(schedule.rules.calendar);
+  if (fields === null) {
+    // A calendar with a year: its DST days are not looked for here, so the difference is said in general.
+    return ['DST: systemd skips a time the clocks jump over and runs a repeated time once; Opsdeck runs a skipped fixed time at the first valid instant after, and a wildcard or step hour on elapsed time'];
   }
   const zone = calendarZone(schedule.rules.calendar, schedule.rules.timezone);
   return dstConflicts(fields, zone, context.now).map((c) => c.kind === 'gap'
@@ -112,9 +109,10 @@ export function exportSystemd(schedule: ExportableSchedule, context: ExportConte
   const argv = [...context.opsdeckCommand, ...runArguments(schedule)];
   const title = `"${schedule.section}" of "${schedule.runbook.title}"`;
   const header = `Exported by Opsdeck from schedule ${schedule.id}: ${title}`;
+  const install = `Install: copy ${name}.service and ${name}.timer to /etc/systemd/system/ (or ~/.config/systemd/user/ and add --user), then systemctl enable --now ${name}.timer`;
 
-  const serviceNotes = [...commonNotes(schedule)];
-  const service: string[] = [comment([header, ...serviceNotes]), '', '[Unit]', `Description=${unitValue(`Opsdeck: ${title}`)}`, '', '[Service]', 'Type=oneshot'];
+  const serviceNotes = [...commonNotes(schedule, context)];
+  const service: string[] = [comment([header, install, ...serviceNotes]), '', '[Unit]', `Description=${unitValue(`Opsdeck: ${title}`)}`, '', '[Service]', 'Type=oneshot'];
   if (context.dataDir !== undefined) service.push(`Environment=OPSDECK_HOME=${unitPath(context.dataDir, 'the data directory')}`);
   if (schedule.secretParams.length > 0) {
     const file = unitPath(context.environmentFile ?? `/etc/opsdeck/${name}.env`, 'the environment file');
@@ -125,7 +123,7 @@ export function exportSystemd(schedule: ExportableSchedule, context: ExportConte
   service.push(`ExecStart=${argv.map(systemdQuote).join(' ')}`, '');
 
   const notes = timerNotes(schedule, context);
-  const timer: string[] = [comment([header, ...notes]), '', '[Unit]', `Description=${unitValue(`Opsdeck timer: ${title}`)}`, '', '[Timer]'];
+  const timer: string[] = [comment([header, install, ...notes]), '', '[Unit]', `Description=${unitValue(`Opsdeck timer: ${title}`)}`, '', '[Timer]'];
   for (const line of onCalendarLines(schedule.rules)) timer.push(`OnCalendar=${line}`);
   // systemd's default accuracy is a minute; Opsdeck starts runs within a second of their time.
   timer.push('AccuracySec=1s');

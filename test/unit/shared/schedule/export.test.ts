@@ -155,8 +155,9 @@ describe('systemd export', () => {
     expect(none.Timer?.OnCalendar).toEqual(['daily Europe/Berlin']);
   });
 
-  it('refuses an OnCalendar expression that could carry another directive', () => {
-    expect(refusal(schedule({ calendar: { kind: 'oncalendar', expr: 'daily\nExecStartPre=/bin/sh' } }), 'systemd')).toMatch(/characters an OnCalendar= expression does not/);
+  it('refuses, with the planner\'s reason, a calendar it cannot plan: an OnCalendar expression carrying another directive', () => {
+    expect(refusal(schedule({ calendar: { kind: 'oncalendar', expr: 'daily\nExecStartPre=/bin/sh' } }), 'systemd')).toMatch(/^not an OnCalendar expression/);
+    expect(refusal(schedule({ calendar: { kind: 'cron', expr: '0 9 * * *' }, timezone: 'Mars/Olympus' }), 'cron')).toBe('unknown time zone "Mars/Olympus"');
   });
 
   it('says in the timer what systemd cannot do, and puts Persistent= only where it catches up', () => {
@@ -490,5 +491,23 @@ describe('every format', () => {
     expect(timer).not.toMatch(/2026-10-25/);
     expect(exported(s, 'cron', ctx)[`${NAME}.crontab`]).toMatch(/^# DST: on 2026-03-29 Europe\/Berlin skips 02:30: crons differ/m);
     expect(exported(schedule({ calendar: { kind: 'cron', expr: '0 12 * * *' } }), 'systemd', ctx)[`${NAME}.timer`]).not.toMatch(/DST/);
+  });
+
+  it('reads an OnCalendar expression with seconds as the planner does to find its DST days; with a year, says it in general', () => {
+    const ctx = { ...context, now: new Date('2026-01-01T00:00:00Z') };
+    const seconds = exported(schedule({ calendar: { kind: 'oncalendar', expr: '*-*-* 02:30:15 America/New_York' } }), 'systemd', ctx)[`${NAME}.timer`] ?? '';
+    expect(seconds).toMatch(/^# DST: on 2026-03-08 America\/New_York skips 02:30: systemd does not run/m);
+    const year = exported(schedule({ calendar: { kind: 'oncalendar', expr: '2027-*-* 02:30:00' } }), 'systemd', ctx)[`${NAME}.timer`] ?? '';
+    expect(year).toMatch(/^# DST: systemd skips a time the clocks jump over and runs a repeated time once;/m);
+  });
+
+  it('says whose data the run uses unless a data directory pins it', () => {
+    for (const format of ['systemd', 'cron', 'k8s'] as const) {
+      const note = 'the run uses the Opsdeck data (library, hosts, history) of the user it runs as: export with a data directory to pin it';
+      expect(exportSchedule(schedule(), format, context)).toMatchObject({ ok: true, notes: expect.arrayContaining([note]) });
+      const pinned = exportSchedule(schedule(), format, { ...context, dataDir: '/var/lib/opsdeck' });
+      expect(pinned.ok && pinned.notes.includes(note)).toBe(false);
+      expect(pinned.ok && pinned.files.some((f) => f.content.includes('/var/lib/opsdeck'))).toBe(true);
+    }
   });
 });
