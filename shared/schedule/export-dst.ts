@@ -56,7 +56,9 @@ export function dstConflicts(fields: CalendarFields, zone: string, from: Date): 
     }
     const change = hi;
     const [first, last] = after > before ? [change + before, change + after] : [change + after, change + before];
-    if (after > before || fields.elapsedHours) {
+    // A fixed hour in a gap runs at the gap's end for Opsdeck, not at all for systemd; a wildcard or step hour runs
+    // on elapsed time, which skips the gap as systemd does but runs a repeated hour twice where systemd runs it once.
+    if (after > before ? !fields.elapsedHours : fields.elapsedHours) {
       const times: string[] = [];
       for (let wall = first; wall < last; wall += MINUTE) {
         const d = new Date(wall);

@@ -93,6 +93,7 @@ describe.skipIf(!haveAnalyze && !IN_CI)('systemd export, checked by systemd-anal
     ['OnCalendar with seconds and a year', { calendar: { kind: 'oncalendar', expr: '2026-*-01 12:00:30' }, timezone: 'UTC' }, '2026-01-10T00:00:00Z'],
     ['a fixed time across spring-forward in New York', { calendar: { kind: 'cron', expr: '0 9 * * *' }, timezone: 'America/New_York' }, '2026-03-06T00:00:00Z'],
     ['a fixed time across fall-back in Lord Howe (30 minutes)', { calendar: { kind: 'cron', expr: '30 1 * * *' }, timezone: 'Australia/Lord_Howe' }, '2026-04-03T00:00:00Z'],
+    ['a step hour across spring-forward in New York (the gap is skipped by both)', { calendar: { kind: 'cron', expr: '*/30 * * * *' }, timezone: 'America/New_York' }, '2026-03-08T06:10:00Z'],
     ['a fixed time on a fall-back night in New York (runs once, at the first)', { calendar: { kind: 'cron', expr: '30 1 * * *' }, timezone: 'America/New_York' }, '2026-10-30T00:00:00Z'],
   ];
 

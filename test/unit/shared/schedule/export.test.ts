@@ -491,6 +491,10 @@ describe('every format', () => {
     expect(timer).not.toMatch(/2026-10-25/);
     expect(exported(s, 'cron', ctx)[`${NAME}.crontab`]).toMatch(/^# DST: on 2026-03-29 Europe\/Berlin skips 02:30: crons differ/m);
     expect(exported(schedule({ calendar: { kind: 'cron', expr: '0 12 * * *' } }), 'systemd', ctx)[`${NAME}.timer`]).not.toMatch(/DST/);
+    // A step hour skips the gap as systemd does, and runs the repeated hour twice where systemd runs it once.
+    const steps = exported(schedule({ calendar: { kind: 'cron', expr: '15 */1 * * *' } }), 'systemd', ctx)[`${NAME}.timer`] ?? '';
+    expect(steps).not.toMatch(/2026-03-29/);
+    expect(steps).toMatch(/^# DST: on 2026-10-25 Europe\/Berlin repeats 02:15: systemd runs them once; Opsdeck runs this wildcard or step hour on elapsed time, in both passes$/m);
   });
 
   it('reads an OnCalendar expression with seconds as the planner does to find its DST days; with a year, says it in general', () => {
