@@ -53,7 +53,7 @@ export function exportCron(schedule: ExportableSchedule, context: ExportContext)
       : `DST: on ${c.date} ${zone} repeats ${timesList(c.times)}: crons differ on whether they run those twice; Opsdeck runs this wildcard or step hour on elapsed time`);
   }
   for (const secret of schedule.secretParams) {
-    notes.push(`${secret} must be set in this crontab's environment (a ${secret}=... line above, in a crontab only its owner reads) or cron's: opsdeck run reads it from there; it is not written here`);
+    notes.push(`${secret} must be set in this crontab's environment (a line ${secret}=... above this one, in a crontab only its owner reads) or cron's: opsdeck run reads it from there; it is not written here`);
   }
 
   const env = context.dataDir === undefined ? [] : [`OPSDECK_HOME=${crontabQuote(context.dataDir)}`];

@@ -3,17 +3,17 @@
  * `secretKeyRef` environment variables. Kubernetes expands `$(NAME)` in command, args and env values, so every `$`
  * is written `$$`: a value can never pull another variable (a secret) into the command line.
  */
-import { calendarFields, calendarZone, fieldsToCron, Untranslatable } from './export-calendar.js';
+import { MAX_CATCH_UP_WINDOW_SEC } from '../model/schedule.js';
+import { calendarFields, calendarZone, fieldsToCron } from './export-calendar.js';
 import { commonNotes, exportName, IMAGE_PLACEHOLDER, oneLine, runArguments } from './export-command.js';
 import type { ExportableSchedule, ExportContext, ExportResult } from './export-command.js';
 import { dstConflicts, timesList } from './export-dst.js';
 import { yamlDocument } from './export-yaml.js';
-import { nextOccurrences } from './occurrences.js';
 import type { YamlValue } from './export-yaml.js';
 
 /**
- * startingDeadlineSeconds for catch-up skip: a job not started within this long of its time is not started. Long
- * enough for the controller (it syncs every 10 s) to start a job on time, short enough that a miss is not run late.
+ * startingDeadlineSeconds for catch-up skip: a job not started within this long of its time is not started, as the
+ * planner runs an occurrence only within its on-time tolerance (ON_TIME_TOLERANCE_MS, a minute) under `skip`.
  */
 const SKIP_DEADLINE_SEC = 60;
 /** The controller refuses to count a deadline under 10 s reliably (its sync period). */
@@ -23,13 +23,6 @@ const MAX_NAME = 52;
 
 /** Kubernetes' `$(VAR)` expansion in command, args and env values: `$$` is a literal `$`. */
 const noExpansion = (text: string): string => text.replace(/\$/g, '$$$$');
-
-/** One period of the calendar, what a catch-up window left unset means: the time between its next two occurrences. */
-function periodSec(schedule: ExportableSchedule, now: Date): number {
-  const [first, second] = nextOccurrences(schedule.rules, now, 2);
-  if (!first || !second) throw new Untranslatable('the calendar has no two next occurrences to measure its period by');
-  return Math.round((second.getTime() - first.getTime()) / 1000);
-}
 
 export function exportKubernetes(schedule: ExportableSchedule, context: ExportContext): ExportResult {
   const { rules } = schedule;
@@ -45,12 +38,14 @@ export function exportKubernetes(schedule: ExportableSchedule, context: ExportCo
     notes.push(`image: replace ${IMAGE_PLACEHOLDER} with an image that has opsdeck, the runbook at the path below and a data directory with its hosts`);
   }
 
+  // Opsdeck's default window, one period (from the newest miss to the next occurrence, at most 7 days), always
+  // holds the newest miss unless it is over 7 days old: a 7-day deadline starts exactly those newest misses.
+  const window = rules.catchUpWindowSec ?? MAX_CATCH_UP_WINDOW_SEC;
   let deadline: number;
-  const window = rules.catchUpWindowSec ?? periodSec(schedule, context.now);
   switch (rules.catchUp) {
     case 'latest':
       deadline = window;
-      notes.push(`catch-up latest: Kubernetes starts the newest missed job when it is at most startingDeadlineSeconds (${deadline}) late`);
+      notes.push(`catch-up latest: Kubernetes starts the newest missed job when it is at most startingDeadlineSeconds (${deadline}) late${rules.catchUpWindowSec === null ? ", as Opsdeck's default window of one period does" : ''}`);
       break;
     case 'skip':
       deadline = Math.min(window, SKIP_DEADLINE_SEC);

@@ -71,8 +71,8 @@ function timerNotes(schedule: ExportableSchedule, context: ExportContext): strin
   }
   if (rules.catchUp !== 'skip') {
     notes.push(rules.catchUpWindowSec === null
-      ? 'catch-up window (one period) cannot be expressed: systemd catches up a miss however old'
-      : `catch-up window (${rules.catchUpWindowSec} s) cannot be expressed: systemd catches up a miss however old`);
+      ? 'catch-up window (one period, at most 7 days) cannot be expressed: systemd catches up the newest miss however old'
+      : `catch-up window (${rules.catchUpWindowSec} s) cannot be expressed: systemd catches up the newest miss however old`);
   }
   switch (rules.overlap) {
     case 'skip':

@@ -423,14 +423,15 @@ describe('Kubernetes export', () => {
     expect(text).toMatch(/^# jitter \(up to 30 s\) cannot be expressed/m);
   });
 
-  it('takes one period as the deadline when the window is not set, allows overlap when asked, a minute for skip', () => {
+  it('sets the deadline from the catch-up window: 7 days for one period (it always holds the newest miss), a minute for skip', () => {
     const spec = (rules: Partial<ScheduleRules>): Record<string, Yaml> => {
       const doc = parseYaml(exported(schedule(rules), 'k8s')[`${NAME}.yaml`] ?? '') as Record<string, Yaml>;
       return doc.spec as Record<string, Yaml>;
     };
-    expect(spec({ calendar: { kind: 'cron', expr: '*/15 * * * *' } }).startingDeadlineSeconds).toBe(900);
-    expect(spec({ calendar: { kind: 'cron', expr: '0 9 * * *' }, overlap: 'allow' })).toMatchObject({ startingDeadlineSeconds: 86400, concurrencyPolicy: 'Allow' });
+    expect(spec({ calendar: { kind: 'cron', expr: '*/15 * * * *' } }).startingDeadlineSeconds).toBe(7 * 86400);
+    expect(spec({ catchUpWindowSec: 1800, overlap: 'allow' })).toMatchObject({ startingDeadlineSeconds: 1800, concurrencyPolicy: 'Allow' });
     expect(spec({ catchUp: 'skip', catchUpWindowSec: 7200 }).startingDeadlineSeconds).toBe(60);
+    expect(spec({ catchUp: 'skip', catchUpWindowSec: 0 }).startingDeadlineSeconds).toBe(10);
   });
 
   const hostile: Array<[string, string]> = [
