@@ -383,7 +383,8 @@ export function createTerminalService(deps: TerminalServiceDeps): TerminalServic
       }
     },
     ack(id, bytes) {
-      get(id).flow.acked(bytes);
+      // A window acknowledges what it drew, possibly after the terminal closed: nothing is waiting on it then.
+      terminals.get(id)?.flow.acked(bytes);
     },
     close(id) {
       close(get(id));

@@ -252,9 +252,17 @@ describe('local terminals', () => {
 
   it('answers not_found for an unknown terminal', async () => {
     const terms = service();
-    for (const call of [() => terms.input('x', 'a'), () => terms.resize('x', 80, 24), () => terms.ack('x', 1), () => terms.close('x'), () => terms.record('x', 'r')]) {
+    for (const call of [() => terms.input('x', 'a'), () => terms.resize('x', 80, 24), () => terms.close('x'), () => terms.record('x', 'r')]) {
       await expectCode(call, 'not_found', /no terminal x/);
     }
+  });
+
+  it('takes a late acknowledgement of a terminal that has closed without complaint', async () => {
+    const terms = service();
+    const { id } = await terms.open({ kind: 'local', cols: 80, rows: 24 });
+    terms.close(id);
+    expect(() => terms.ack(id, 100)).not.toThrow();
+    expect(terms.list()).toEqual([]);
   });
 });
 
