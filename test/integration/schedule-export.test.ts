@@ -154,6 +154,31 @@ describe.skipIf(!haveAnalyze && !IN_CI)('systemd export, checked by systemd-anal
   });
 });
 
+/** PyYAML, where installed: a second, independent YAML 1.1 reader of the CronJob (optional: CI does not install it). */
+const havePyYaml = spawnSync('python3', ['-c', 'import yaml'], { stdio: 'ignore' }).status === 0;
+if (!havePyYaml) console.warn('schedule-export: python3 with PyYAML is missing, skipping the second YAML reader of the CronJob');
+
+describe.skipIf(!havePyYaml)('Kubernetes export, read by PyYAML', () => {
+  const hostile: Array<[string, string]> = [
+    ...HOSTILE_VALUES.map(([label, make]): [string, string] => [label, make(join(dir, 'pwned-k8s'))]),
+    ['a line break and a key', 'x\n  image: evil'],
+    ['YAML syntax', '- [a, {b: c}] # &anchor *alias !!str'],
+    ['NEL, line separator and BOM', 'a\u0085b\u2028c\ufeffd'],
+    ['a YAML 1.1 boolean', 'yes'],
+  ];
+  it.each(hostile)('reads %s back unchanged in args and annotations', (_label, value) => {
+    const s = schedule({}, { section: value, runbook: { path: '/srv/r.md', title: value }, params: { P: value } });
+    const yaml = files(s, 'k8s')[0]?.content ?? '';
+    const json = execFileSync('python3', ['-c', 'import sys, json, yaml; print(json.dumps(yaml.safe_load(sys.stdin.buffer.read().decode("utf-8"))))'], { input: yaml, encoding: 'utf8' });
+    const doc = JSON.parse(json) as { metadata: { annotations: Record<string, string> }; spec: { schedule: string; jobTemplate: { spec: { template: { spec: { containers: Array<{ args: string[] }> } } } } } };
+    expect(doc.spec.schedule).toBe('0 9 * * *');
+    expect(doc.metadata.annotations['opsdeck/section']).toBe(value);
+    expect(doc.metadata.annotations['opsdeck/runbook']).toBe(value);
+    const args = doc.spec.jobTemplate.spec.template.spec.containers[0]?.args.map((a) => a.replace(/\$\$/g, '$'));
+    expect(args).toEqual(['run', '/srv/r.md', `--section=${value}`, `--param=P=${value}`, '--yes', '--json']);
+  });
+});
+
 /** cron's own rule (Vixie cron's do_command): `\%` is a `%`, a backslash before anything else stays; a bare `%` ends the command. */
 function cronCommand(line: string): { command: string; stdin: string | null } {
   let out = '';
