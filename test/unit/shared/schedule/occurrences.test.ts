@@ -240,7 +240,7 @@ function oracle(minute: string, hour: string, rest: string, zone: string, after:
 describe('properties against a minute-by-minute oracle, in the three zones around their DST changes', () => {
   const minute = fc.constantFrom('*', '*/15', '0', '30', '0,45', '5-10', '15');
   const hour = fc.constantFrom('*', '*/2', '1', '2', '1-3', '0,2', '3');
-  const rest = fc.constantFrom('* * *', '* * 0', '* * 1-5', '1,4,5 * *');
+  const rest = fc.constantFrom('* * *', '* * 0', '* * 1-5', '1,4,5 * *', 'L * *', '* * 0#1', '1-7 * +0');
   const zone = fc.constantFrom(...ZONES);
   const which = fc.integer({ min: 0, max: 1 });
   const offsetMin = fc.integer({ min: -30 * 60, max: 6 * 60 });
