@@ -198,8 +198,27 @@ function cronComponent(values: readonly number[], min: number, max: number): str
 
 /** The 5-field cron every cron reads; throws Untranslatable for seconds, last days and AND of day and weekday. */
 export function fieldsToCron(fields: CalendarFields): string {
+  const guarded = fieldsToGuardedCron(fields);
+  if (guarded.weekdayGuard !== null) {
+    throw new Untranslatable('cron cannot require a weekday AND a day of the month (it runs on either), e.g. "the first Monday"');
+  }
+  return guarded.cron;
+}
+
+/**
+ * A cron, and for a calendar that requires a weekday AND a day of the month ("the first Monday": days 1-7 that are
+ * a Monday), the weekdays a crontab line must check itself before running, as operators write it
+ * (`[ "$(date +%w)" = 1 ] && ...`): the cron then names the days of the month only.
+ */
+export function fieldsToGuardedCron(fields: CalendarFields): { cron: string; weekdayGuard: number[] | null } {
   if (fields.seconds.length !== 1 || fields.seconds[0] !== 0) {
     throw new Untranslatable('seconds cannot be expressed in 5-field cron (its finest unit is the minute); this export refuses rather than round the times');
+  }
+  const line = (domField: string, dowField: string): string =>
+    [cronComponent(fields.minutes, 0, 59), cronComponent(fields.hours, 0, 23), domField, cronComponent(fields.months, 1, 12), dowField].join(' ');
+  const [only] = fields.days;
+  if (fields.days.length === 1 && only !== undefined && only.weekdays !== null && only.dom.kind === 'list') {
+    return { cron: line(cronComponent(only.dom.days, 1, 31), '*'), weekdayGuard: only.weekdays };
   }
   const dom = new Set<number>();
   const weekdays = new Set<number>();
@@ -212,13 +231,13 @@ export function fieldsToCron(fields: CalendarFields): string {
     } else if (clause.dom.kind === 'any') {
       clause.weekdays.forEach((d) => weekdays.add(d));
     } else {
-      throw new Untranslatable('cron cannot require a weekday AND a day of the month (it runs on either), e.g. "the first Monday"');
+      throw new Untranslatable('cron cannot require a weekday AND a day of the month (it runs on either) in a calendar that also has other days');
     }
   }
   const sorted = (set: Set<number>): number[] => [...set].sort((a, b) => a - b);
   const domField = everyDay || dom.size === 0 ? '*' : cronComponent(sorted(dom), 1, 31);
   const dowField = everyDay || weekdays.size === 0 || weekdays.size === 7 ? '*' : cronComponent(sorted(weekdays), 0, 6);
-  return [cronComponent(fields.minutes, 0, 59), cronComponent(fields.hours, 0, 23), domField, cronComponent(fields.months, 1, 12), dowField].join(' ');
+  return { cron: line(domField, dowField), weekdayGuard: null };
 }
 
 /** Whether the calendar matches a wall-clock minute (any second in it). */

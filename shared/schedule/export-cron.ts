@@ -3,7 +3,7 @@
  * (wrapped in `flock -n` for overlap skip). Arguments are single-quoted for sh, and every `%` is written `\%`
  * outside the quotes, because cron turns a bare `%` into a line break before the shell sees the command.
  */
-import { calendarFields, calendarZone, fieldsToCron, Untranslatable } from './export-calendar.js';
+import { calendarFields, calendarZone, fieldsToGuardedCron, Untranslatable } from './export-calendar.js';
 import { commonNotes, exportName, oneLine, runArguments } from './export-command.js';
 import type { ExportableSchedule, ExportContext, ExportResult } from './export-command.js';
 import { dstConflicts, timesList } from './export-dst.js';
@@ -18,10 +18,12 @@ export function crontabQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`).replace(/%/g, `'\\%'`)}'`;
 }
 
+const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
+
 export function exportCron(schedule: ExportableSchedule, context: ExportContext): ExportResult {
   const { rules } = schedule;
   const fields = calendarFields(rules.calendar);
-  const cron = fieldsToCron(fields);
+  const { cron, weekdayGuard } = fieldsToGuardedCron(fields);
   const zone = calendarZone(rules.calendar, rules.timezone);
   if (!/^[A-Za-z0-9_+/-]+$/.test(zone)) throw new Untranslatable(`zone "${zone}" cannot be written in a CRON_TZ= line`);
   const name = exportName(schedule);
@@ -56,6 +58,14 @@ export function exportCron(schedule: ExportableSchedule, context: ExportContext)
     notes.push(`${secret} must be set in this crontab's environment (a line ${secret}=... above this one, in a crontab only its owner reads) or cron's: opsdeck run reads it from there; it is not written here`);
   }
 
+  // cron runs on either a day of the month or a weekday; a calendar needing both has the line check the weekday.
+  let guard = '';
+  if (weekdayGuard !== null) {
+    const names = weekdayGuard.map((d) => WEEKDAY_NAMES[d] ?? String(d)).join(', ');
+    notes.push(`weekday AND day of the month: cron runs on the days of the month, and the line checks the weekday (${names}) in ${zone} itself before running`);
+    const weekdayThere = `TZ=${crontabQuote(zone)} date +\\%w`;
+    guard = weekdayGuard.length === 1 ? `[ "$(${weekdayThere})" = ${weekdayGuard[0]} ] && ` : `${weekdayThere} | grep -qx '[${weekdayGuard.join('')}]' && `;
+  }
   const env = context.dataDir === undefined ? [] : [`OPSDECK_HOME=${crontabQuote(context.dataDir)}`];
   const command = [...env, ...wrapper.map(crontabQuote), ...[...context.opsdeckCommand, ...runArguments(schedule)].map(crontabQuote)].join(' ');
   const lines = [
@@ -63,6 +73,6 @@ export function exportCron(schedule: ExportableSchedule, context: ExportContext)
     `# Install: add these lines with crontab -e (as the user the run should be made as)`,
     ...notes.map((n) => `# ${n}`),
   ].map(oneLine);
-  lines.push(`CRON_TZ=${zone}`, `${cron} ${command}`, '');
+  lines.push(`CRON_TZ=${zone}`, `${cron} ${guard}${command}`, '');
   return { ok: true, files: [{ name: `${name}.crontab`, content: lines.join('\n') }], notes };
 }

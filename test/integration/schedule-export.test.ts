@@ -4,7 +4,7 @@
  * cron's own `%` rule and a real /bin/sh and must hand `opsdeck run` exactly the arguments the schedule holds.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -212,6 +212,23 @@ describe('crontab export, run through cron\'s % rule and /bin/sh', () => {
     const line = crontab.split('\n').find((l) => /^\d/.test(l)) ?? '';
     expect(argvOf(line)).toEqual(['run', `/srv/${value}.md`, `--section=${value}`, '--host=db-1', `--param=P=${value}`, '--yes', '--json']);
     expect(existsSync(join(dir, 'pwned-cron'))).toBe(false);
+  });
+
+  it('runs a "first Monday" line only on a Monday in the schedule\'s zone, as sh and date see it', () => {
+    const s = schedule({ calendar: { kind: 'cron', expr: '0 9 * * 1#1' }, timezone: 'America/New_York', overlap: 'allow' });
+    const line = (files(s, 'cron')[0]?.content ?? '').split('\n').find((l) => /^\d/.test(l)) ?? '';
+    expect(line.split(' ').slice(0, 5).join(' ')).toBe('0 9 1-7 * *');
+    // A stand-in date answers +%w with the weekday it is given, and only when asked in the schedule's zone.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'date'), '#!/bin/sh\n[ "$1" = "+%w" ] && [ "$TZ" = America/New_York ] && echo "$FAKE_WEEKDAY" || echo 9\n');
+    chmodSync(join(bin, 'date'), 0o755);
+    const command = cronCommand(line.split(' ').slice(5).join(' ')).command;
+    const runOn = (weekday: string): string =>
+      spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, FAKE_WEEKDAY: weekday } }).stdout;
+    expect(runOn('1').split('\0').slice(0, -1)).toEqual(['run', '/srv/runbooks/backup.md', '--section=Nightly', '--yes', '--json']);
+    expect(runOn('2')).toBe('');
+    expect(runOn('0')).toBe('');
   });
 
   it('wraps the command in flock -n for overlap skip, which a second run at once cannot pass', () => {

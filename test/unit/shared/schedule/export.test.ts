@@ -246,12 +246,22 @@ describe('crontab export', () => {
   it.each([
     ['30 */5 * * * *', /^seconds cannot be expressed in 5-field cron/],
     ['0 0 L * *', /^cron has no "last day of the month"$/],
-    ['0 9 1-7 * +MON', /^cron cannot require a weekday AND a day of the month/],
-    ['0 9 * * 1#1', /^cron cannot require a weekday AND a day of the month/],
+    ['0 9 * * 1#1,3', /^cron cannot require a weekday AND a day of the month \(it runs on either\) in a calendar that also has other days$/],
     ['0 9 15W * *', /^"W" \(the weekday nearest a date\) has no equivalent/],
   ])('refuses %s, saying why', (expr, reason) => {
     expect(refusal(schedule({ calendar: { kind: 'cron', expr } }), 'cron')).toMatch(reason);
     expect(refusal(schedule({ calendar: { kind: 'cron', expr } }), 'k8s')).toMatch(reason);
+  });
+
+  it.each([
+    ['0 9 1-7 * +MON', `0 9 1-7 * * [ "$(TZ='Europe/Berlin' date +\\%w)" = 1 ] && '/usr/local/bin/opsdeck' `],
+    ['0 9 * * 1#1', `0 9 1-7 * * [ "$(TZ='Europe/Berlin' date +\\%w)" = 1 ] && '/usr/local/bin/opsdeck' `],
+    ['30 6 8-14 * +1-3', `30 6 8-14 * * TZ='Europe/Berlin' date +\\%w | grep -qx '[123]' && '/usr/local/bin/opsdeck' `],
+  ])('writes %s (a weekday AND days of the month) as the days, checking the weekday in the line; a CronJob refuses it', (expr, start) => {
+    const crontab = exported(schedule({ calendar: { kind: 'cron', expr }, overlap: 'allow' }), 'cron')[`${NAME}.crontab`] ?? '';
+    expect(entryLine(crontab).startsWith(start), entryLine(crontab)).toBe(true);
+    expect(crontab).toMatch(/^# weekday AND day of the month: cron runs on the days of the month, and the line checks the weekday \(.*\) in Europe\/Berlin itself before running$/m);
+    expect(refusal(schedule({ calendar: { kind: 'cron', expr } }), 'k8s')).toMatch(/^cron cannot require a weekday AND a day of the month \(it runs on either\), e.g. "the first Monday"$/);
   });
 
   it('waits on the lock for overlap queue, and runs unwrapped for allow, saying so', () => {
