@@ -1,12 +1,13 @@
 /**
  * A schedule as a crontab entry: a CRON_TZ= line, then one line running `opsdeck run ... --json` through /bin/sh
- * (wrapped in `flock -n` for overlap skip). Arguments are single-quoted for sh, and every `%` is written `\%`
+ * (wrapped in `flock -n` for overlap skip, after a `sleep` for the schedule's jitter). Arguments are single-quoted for sh, and every `%` is written `\%`
  * outside the quotes, because cron turns a bare `%` into a line break before the shell sees the command.
  */
 import { calendarFields, calendarZone, fieldsToGuardedCron, Untranslatable } from './export-calendar.js';
 import { commonNotes, exportName, oneLine, runArguments } from './export-command.js';
 import type { ExportableSchedule, ExportContext, ExportResult } from './export-command.js';
 import { dstConflicts, timesList } from './export-dst.js';
+import { jitterMs } from './jitter.js';
 
 /**
  * One sh word, as cron then sh read it. A `%` closes the quote and is written `\%` (cron drops the backslash),
@@ -48,7 +49,9 @@ export function exportCron(schedule: ExportableSchedule, context: ExportContext)
       notes.push('overlap allow: cron starts every occurrence, running or not');
       break;
   }
-  if (rules.jitterSec > 0) notes.push(`jitter (up to ${rules.jitterSec} s) cannot be expressed: cron starts on the minute`);
+  // Opsdeck's jitter is one fixed delay per schedule, so a fixed sleep is all of it (cron starts on the minute).
+  const delaySec = Math.floor(jitterMs(schedule.id, rules.jitterSec) / 1000);
+  if (rules.jitterSec > 0) notes.push(`jitter: the line sleeps ${delaySec} s first, the delay Opsdeck gives this schedule (of up to ${rules.jitterSec} s), to the second`);
   for (const c of dstConflicts(fields, zone, context.now)) {
     notes.push(c.kind === 'gap'
       ? `DST: on ${c.date} ${zone} skips ${timesList(c.times)}: crons differ on whether and when they run that day's occurrence; Opsdeck runs it at the first valid instant after`
@@ -73,6 +76,7 @@ export function exportCron(schedule: ExportableSchedule, context: ExportContext)
     `# Install: add these lines with crontab -e (as the user the run should be made as)`,
     ...notes.map((n) => `# ${n}`),
   ].map(oneLine);
-  lines.push(`CRON_TZ=${zone}`, `${cron} ${guard}${command}`, '');
+  const sleep = delaySec > 0 ? `sleep ${delaySec} && ` : '';
+  lines.push(`CRON_TZ=${zone}`, `${cron} ${guard}${sleep}${command}`, '');
   return { ok: true, files: [{ name: `${name}.crontab`, content: lines.join('\n') }], notes };
 }

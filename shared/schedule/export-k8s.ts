@@ -4,6 +4,7 @@
  * is written `$$`: a value can never pull another variable (a secret) into the command line.
  */
 import { MAX_CATCH_UP_WINDOW_SEC } from '../model/schedule.js';
+import { ON_TIME_TOLERANCE_MS } from './catch-up.js';
 import { calendarFields, calendarZone, fieldsToCron } from './export-calendar.js';
 import { commonNotes, exportName, IMAGE_PLACEHOLDER, oneLine, runArguments } from './export-command.js';
 import type { ExportableSchedule, ExportContext, ExportResult } from './export-command.js';
@@ -13,9 +14,9 @@ import type { YamlValue } from './export-yaml.js';
 
 /**
  * startingDeadlineSeconds for catch-up skip: a job not started within this long of its time is not started, as the
- * planner runs an occurrence only within its on-time tolerance (ON_TIME_TOLERANCE_MS, a minute) under `skip`.
+ * planner runs an occurrence under `skip` only within its on-time tolerance.
  */
-const SKIP_DEADLINE_SEC = 60;
+const SKIP_DEADLINE_SEC = Math.round(ON_TIME_TOLERANCE_MS / 1000);
 /** The controller refuses to count a deadline under 10 s reliably (its sync period). */
 const MIN_DEADLINE_SEC = 10;
 /** A CronJob's name is at most 52 characters: its Jobs append 11. */

@@ -9,6 +9,7 @@ import { calendarFields, calendarZone, fieldsToOnCalendar, plannerFields, Untran
 import { commonNotes, exportName, oneLine, runArguments } from './export-command.js';
 import type { ExportableSchedule, ExportContext, ExportResult } from './export-command.js';
 import { dstConflicts, timesList } from './export-dst.js';
+import { jitterMs } from './jitter.js';
 
 /** One argument of ExecStart=, as systemd.service(5) "Command lines" reads it back. */
 export function systemdQuote(arg: string): string {
@@ -86,7 +87,8 @@ function timerNotes(schedule: ExportableSchedule, context: ExportContext): strin
       break;
   }
   if (rules.jitterSec > 0) {
-    notes.push(`jitter: up to ${rules.jitterSec} s, fixed per timer and machine (FixedRandomDelay=true), though not the same delay Opsdeck picks`);
+    const opsdeck = Math.floor(jitterMs(schedule.id, rules.jitterSec) / 1000);
+    notes.push(`jitter: up to ${rules.jitterSec} s, fixed per timer and machine (FixedRandomDelay=true), though not the ${opsdeck} s Opsdeck delays this schedule by`);
   }
   notes.push(...dstNotes(schedule, context));
   return notes;

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScheduleRules } from '../../../../shared/model/schedule.js';
 import { exportSchedule, IMAGE_PLACEHOLDER } from '../../../../shared/schedule/export.js';
 import type { ExportableSchedule, ExportContext, ExportFormat } from '../../../../shared/schedule/export.js';
+import { jitterMs } from '../../../../shared/schedule/jitter.js';
 import { HOSTILE_VALUES } from '../../../helpers/hostile-values.js';
 
 const NOW = new Date('2026-01-10T12:00:00Z');
@@ -269,6 +270,15 @@ describe('crontab export', () => {
     expect(entryLine(queue)).toContain(` 'flock' '/tmp/${NAME}.lock' '/usr/local/bin/opsdeck' `);
     expect(queue).toMatch(/^# overlap queue: flock .* cron may have more than one waiting, Opsdeck at most one$/m);
     expect(entryLine(exported(schedule({ overlap: 'allow' }), 'cron')[`${NAME}.crontab`] ?? '')).not.toContain('flock');
+  });
+
+  it('sleeps for the schedule\'s own jitter before taking the lock, the delay Opsdeck uses, and not at all without jitter', () => {
+    const delay = Math.floor(jitterMs(ID, 300) / 1000);
+    expect(delay).toBeGreaterThan(0);
+    const crontab = exported(schedule({ jitterSec: 300 }), 'cron')[`${NAME}.crontab`] ?? '';
+    expect(entryLine(crontab)).toMatch(new RegExp(`^0 9 \\* \\* \\* sleep ${delay} && 'flock' '-n' `));
+    expect(crontab).toContain(`# jitter: the line sleeps ${delay} s first, the delay Opsdeck gives this schedule (of up to 300 s), to the second`);
+    expect(entryLine(exported(schedule(), 'cron')[`${NAME}.crontab`] ?? '')).not.toContain('sleep');
   });
 
   it('says each secret must be in the crontab\'s environment, and writes no value for it', () => {
