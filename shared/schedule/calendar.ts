@@ -7,6 +7,7 @@
 import { Cron, CronPattern } from 'croner';
 import type { CronMode } from 'croner';
 import type { Calendar } from '../model/schedule.js';
+import { DayIndex } from './day-index.js';
 import { readOnCalendar } from './oncalendar.js';
 import { isValidZone } from './zone.js';
 
@@ -14,6 +15,11 @@ const SECOND = 1000;
 const DAY = 86_400 * SECOND;
 /** Compiled calendars kept for reuse; a planner sees one per schedule. Dropped all at once beyond this. */
 const MAX_CACHED = 4096;
+/**
+ * How far the day index looks for the next matching day before asking croner, which searches by year. Trades index
+ * blocks built for a sparse calendar (Feb 29, a year field) against croner calls for it.
+ */
+const DAY_SEARCH_DAYS = 400;
 
 /**
  * Wall times are milliseconds since 1970 read as if the zone's wall clock were UTC: "2026-03-08 02:30" in New York is
@@ -25,8 +31,11 @@ export interface CompiledCalendar {
   readonly fixedTime: boolean;
   /** First matching wall time strictly after `wall`, or null when there is none. */
   nextWall(wall: number): number | null;
-  /** Last matching wall time strictly before `wall`, or null when there is none. */
-  prevWall(wall: number): number | null;
+  /**
+   * Last matching wall time strictly before `wall` and strictly after `floorWall`, or null. The floor bounds the
+   * search (croner 10's previousRuns throws on some calendars, e.g. Feb 29, so the planner never calls it).
+   */
+  prevWall(wall: number, floorWall: number): number | null;
   /** How many matching wall times lie in (afterExclusive, untilInclusive]. */
   countWall(afterExclusive: number, untilInclusive: number): number;
 }
@@ -136,7 +145,9 @@ class Compiled implements CompiledCalendar {
   private readonly s: FieldSet;
   private readonly perDay: number;
   private readonly firstTod: number;
+  private readonly lastTod: number;
   private readonly everyDay: boolean;
+  private readonly days: DayIndex;
 
   constructor(src: Source) {
     this.zone = src.zone;
@@ -149,16 +160,19 @@ class Compiled implements CompiledCalendar {
     this.s = new FieldSet(p.second, 60);
     this.perDay = this.h.size * this.m.size * this.s.size;
     this.firstTod = (this.h.min * 3600 + this.m.min * 60 + this.s.min) * SECOND;
+    this.lastTod = (this.h.max * 3600 + this.m.max * 60 + this.s.max) * SECOND;
     this.everyDay =
       p.starDOM && p.starDOW && p.starYear && p.month.every((v) => v === 1) &&
       !p.lastDayOfMonth && !p.lastWeekday && p.nearestWeekdays.every((v) => !v);
+    // croner's own matcher decides each day (L, W, #, weekday AND/OR); the index only remembers its answers.
+    this.days = new DayIndex((day) => this.cron.match(new Date(day * DAY + this.firstTod)));
     if (this.cron.nextRun(new Date(Date.UTC(1970, 0, 1))) === null) {
       throw new InvalidCalendar(`"${src.pattern}" never matches a real date`);
     }
   }
 
   private dayMatches(day: number): boolean {
-    return this.everyDay || this.cron.match(new Date(day * DAY + this.firstTod));
+    return this.everyDay || this.days.has(day);
   }
 
   /** Times of day (whole seconds) that match and are <= `sec`. */
@@ -218,18 +232,24 @@ class Compiled implements CompiledCalendar {
     const sec = Math.floor((wall - day * DAY) / SECOND);
     const tod = this.todAfter(sec);
     if (tod >= 0 && this.dayMatches(day)) return day * DAY + tod * SECOND;
+    const nextDay = this.everyDay ? day + 1 : this.days.nextAfter(day, DAY_SEARCH_DAYS);
+    if (nextDay !== null) return nextDay * DAY + this.firstTod;
+    // Far ahead (a calendar for one future year): croner's forward search skips whole years.
     const next = this.cron.nextRun(new Date(wall));
     return next === null ? null : next.getTime();
   }
 
-  prevWall(wall: number): number | null {
+  prevWall(wall: number, floorWall: number): number | null {
     const ceil = Math.ceil(wall / SECOND) * SECOND;
     const day = Math.floor(ceil / DAY);
     const tod = this.todBefore(Math.floor((ceil - day * DAY) / SECOND));
-    if (tod >= 0 && this.dayMatches(day)) return day * DAY + tod * SECOND;
-    // croner's previousRuns returns runs strictly before the whole second of its reference.
-    const prev = this.cron.previousRuns(1, new Date(ceil))[0];
-    return prev === undefined ? null : prev.getTime();
+    let found: number | null = null;
+    if (tod >= 0 && this.dayMatches(day)) found = day * DAY + tod * SECOND;
+    else {
+      const prevDay = this.everyDay ? day - 1 : this.days.prevBefore(day, day - Math.floor(floorWall / DAY));
+      if (prevDay !== null) found = prevDay * DAY + this.lastTod;
+    }
+    return found !== null && found > floorWall ? found : null;
   }
 
   countWall(afterExclusive: number, untilInclusive: number): number {
@@ -242,8 +262,7 @@ class Compiled implements CompiledCalendar {
     if (this.dayMatches(da)) n += this.perDay - upTo(afterExclusive, da);
     if (this.dayMatches(db)) n += upTo(untilInclusive, db);
     if (this.everyDay) return n + (db - da - 1) * this.perDay;
-    for (let day = da + 1; day < db; day++) if (this.dayMatches(day)) n += this.perDay;
-    return n;
+    return db - da > 1 ? n + this.days.countBetween(da + 1, db - 1) * this.perDay : n;
   }
 }
 

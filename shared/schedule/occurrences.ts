@@ -100,8 +100,8 @@ function backward(cal: CompiledCalendar, after: number, until: number, limit: nu
     const loWall = Math.max(from - 1, after + o);
     let w = Math.min(seg.end - 1, until) + o + 1;
     while (out.length < limit) {
-      const prev = cal.prevWall(w);
-      if (prev === null || prev <= loWall) break;
+      const prev = cal.prevWall(w, loWall);
+      if (prev === null) break;
       out.push(prev - o);
       w = prev;
     }

@@ -196,6 +196,17 @@ describe('calendars', () => {
     ]);
   });
 
+  it('finds the previous occurrence of a Feb 29 calendar, where croner 10 previousRuns throws (pinned)', () => {
+    const leap = cron('0 0 29 2 *', 'Europe/Berlin');
+    expect(iso(previousOccurrences(leap, at('2026-11-20T12:00:00Z'), at('2020-01-01T00:00:00Z'), 2))).toEqual([
+      '2024-02-28T23:00:00.000Z',
+      '2020-02-28T23:00:00.000Z',
+    ]);
+    expect(previousOccurrences(leap, at('2026-11-20T12:00:00Z'), at('2024-03-01T00:00:00Z'), 1)).toEqual([]);
+    const alone = new Cron('0 0 29 2 *', { paused: true, utcOffset: 0 });
+    expect(() => alone.previousRuns(1, at('2026-11-20T12:00:00Z'))).toThrow(TypeError);
+  });
+
   it('counts a month of per-minute occurrences without listing them, across a DST change', () => {
     const r = cron('* * * * *', 'America/New_York');
     const after = at('2026-10-15T00:00:00Z');
@@ -262,6 +273,33 @@ describe('properties against a minute-by-minute oracle, in the three zones aroun
         expect(nextOccurrences(rules, new Date(after), 2).map((d) => d.getTime()).slice(0, list.length)).toEqual(list.slice(0, 2));
       }),
       { numRuns: 60 },
+    );
+  });
+});
+
+describe('properties over months: counting by day blocks agrees with listing one by one', () => {
+  it('count, list, previous and next agree for day-restricted calendars over up to 300 days', () => {
+    const expr = fc.constantFrom('0 9 * * 1-5', '30 2 * * 0', '0 0 L * *', '0 12 * * 5#2', '15 10 1-7 * +1', '0 0 29 2 *', '0 */6 13 * *', '0 30 8 * * 6');
+    fc.assert(
+      fc.property(
+        expr,
+        fc.constantFrom('UTC', ...ZONES),
+        fc.integer({ min: Date.parse('2023-06-01T00:00:00Z'), max: Date.parse('2027-06-01T00:00:00Z') }),
+        fc.integer({ min: 0, max: 300 * 24 * 60 }),
+        (e, z, afterAt, minutes) => {
+          const rules = cron(e, z);
+          const after = new Date(afterAt);
+          const until = new Date(afterAt + minutes * 60_000);
+          const list = occurrencesBetween(rules, after, until, 100_000).map((d) => d.getTime());
+          expect(countOccurrences(rules, after, until)).toBe(list.length);
+          expect(previousOccurrences(rules, until, after, 100_000).map((d) => d.getTime())).toEqual([...list].reverse());
+          for (let k = 1; k < list.length; k++) expect(list[k]).toBeGreaterThan(list[k - 1] ?? Infinity);
+          const next = nextOccurrences(rules, after, 1)[0]?.getTime();
+          if (list.length > 0) expect(next).toBe(list[0]);
+          else if (next !== undefined) expect(next).toBeGreaterThan(until.getTime());
+        },
+      ),
+      { numRuns: 120 },
     );
   });
 });
