@@ -250,9 +250,15 @@ export function matchesWallMinute(fields: CalendarFields, year: number, month: n
     (dom.kind === 'any' || (dom.kind === 'list' ? dom.days.includes(day) : day > daysInMonth - dom.count)));
 }
 
+/** The zone an OnCalendar expression names at its end, as the planner's reader (and systemd) reads it; null: none. */
+export function onCalendarZone(expr: string): string | null {
+  const read = readOnCalendar(expr, isValidZone);
+  return read.ok ? read.value.timezone : onCalendarToCron(expr).timezone;
+}
+
 /** The zone the calendar is read in: an OnCalendar expression's own zone when it names one, else the schedule's. */
 export function calendarZone(calendar: Calendar, timezone: string): string {
-  return calendar.kind === 'oncalendar' ? (onCalendarToCron(calendar.expr).timezone ?? timezone) : timezone;
+  return calendar.kind === 'oncalendar' ? (onCalendarZone(calendar.expr) ?? timezone) : timezone;
 }
 
 /**

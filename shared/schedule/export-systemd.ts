@@ -4,8 +4,7 @@
  * doubled (variable expansion), so no value can split, expand or end its argument.
  */
 import type { ScheduleRules } from '../model/schedule.js';
-import { onCalendarToCron } from '../runbook/schedule-oncalendar.js';
-import { calendarFields, calendarZone, fieldsToOnCalendar, plannerFields, Untranslatable } from './export-calendar.js';
+import { calendarFields, calendarZone, fieldsToOnCalendar, onCalendarZone, plannerFields, Untranslatable } from './export-calendar.js';
 import { commonNotes, exportName, oneLine, runArguments } from './export-command.js';
 import type { ExportableSchedule, ExportContext, ExportResult } from './export-command.js';
 import { dstConflicts, timesList } from './export-dst.js';
@@ -51,8 +50,7 @@ function onCalendarLines(rules: ScheduleRules): string[] {
   const expr = calendar.expr.trim().replace(/\s+/g, ' ');
   // Written into the unit as is: only characters of the OnCalendar grammar, so it cannot carry another directive.
   if (!/^[A-Za-z0-9 *.,:/~_+-]+$/.test(expr)) throw new Untranslatable(`"${calendar.expr}" holds characters an OnCalendar= expression does not`);
-  const ownZone = onCalendarToCron(expr).timezone;
-  return [ownZone === null ? `${expr} ${timezone}` : expr];
+  return [onCalendarZone(expr) === null ? `${expr} ${timezone}` : expr];
 }
 
 /** What the timer does differently from Opsdeck: written into the timer, never dropped. */

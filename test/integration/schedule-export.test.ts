@@ -89,6 +89,7 @@ describe.skipIf(!haveAnalyze && !IN_CI)('systemd export, checked by systemd-anal
     ['the last Friday', { calendar: { kind: 'cron', expr: '0 18 * * 5L' }, timezone: 'Europe/London' }, '2026-01-10T00:00:00Z'],
     ['the second Tuesday', { calendar: { kind: 'cron', expr: '0 10 * * 2#2' }, timezone: 'UTC' }, '2026-01-10T00:00:00Z'],
     ['OnCalendar with its own zone', { calendar: { kind: 'oncalendar', expr: 'Mon..Fri *-*-* 07:45 Europe/Berlin' }, timezone: 'UTC' }, '2026-01-10T00:00:00Z'],
+    ['OnCalendar with years and its own zone', { calendar: { kind: 'oncalendar', expr: '2026,2027-*-* 09:00:05 Europe/Berlin' }, timezone: 'UTC' }, '2026-12-30T00:00:00Z'],
     ['OnCalendar without a zone, in the schedule\'s', { calendar: { kind: 'oncalendar', expr: '*-*-* 00:15:00' }, timezone: 'Australia/Sydney' }, '2026-01-10T00:00:00Z'],
     ['OnCalendar with seconds and a year', { calendar: { kind: 'oncalendar', expr: '2026-*-01 12:00:30' }, timezone: 'UTC' }, '2026-01-10T00:00:00Z'],
     ['a fixed time across spring-forward in New York', { calendar: { kind: 'cron', expr: '0 9 * * *' }, timezone: 'America/New_York' }, '2026-03-06T00:00:00Z'],
