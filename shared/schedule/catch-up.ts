@@ -11,8 +11,11 @@
  *   - runs: the catch-ups to start, oldest first, plus the newest occurrence when it is on time (within
  *     ON_TIME_TOLERANCE_MS plus the schedule's jitter), which runs whatever the policy.
  * Each summary is one record (first, last, count), counted in closed form: 30 days of a per-minute schedule are not
- * listed. The owner records the summaries and one outcome per run (outcome.ts), and stores handledThrough as the
- * new lastHandled, in one transaction; then arms a timer for nextFireAt.
+ * listed. The owner records, in one transaction, the summaries, one pending record per planned run and
+ * handledThrough as the new lastHandled; then arms a timer for nextFireAt, and turns each pending record into its
+ * outcome (outcome.ts) when it starts the run or cannot. A pending record found at start-up (the owner stopped in
+ * between) becomes failed_to_start with that reason, so no occurrence is recorded twice or lost.
+ * Planning is synchronous (~20 us a schedule when warm): plan a thousand schedules in slices, yielding between.
  * Catch-ups start at notBefore (the wake's stagger, stable per schedule) one after another: each when the previous
  * ends. Jitter applies to on-time runs only; catch-ups are already late and the stagger spreads them.
  *

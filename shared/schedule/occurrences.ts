@@ -142,8 +142,19 @@ export interface OccurrenceCalculator {
   count(afterExclusive: number, untilInclusive: number): number;
 }
 
+const calculators = new WeakMap<CompiledCalendar, OccurrenceCalculator>();
+
 export function occurrenceCalculator(rules: CalendarRules): OccurrenceCalculator {
   const cal = compileCalendar(rules.calendar, rules.timezone);
+  let calc = calculators.get(cal);
+  if (!calc) {
+    calc = calculatorOf(cal);
+    calculators.set(cal, calc);
+  }
+  return calc;
+}
+
+function calculatorOf(cal: CompiledCalendar): OccurrenceCalculator {
   return {
     after(t) {
       const out: number[] = [];

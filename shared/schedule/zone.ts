@@ -35,15 +35,17 @@ interface Transition {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 interface YearTable {
-  /** The offset at the year's first instant (before any transition at that instant). */
-  startOffset: number;
-  transitions: Transition[];
+  start: number;
+  end: number;
+  /** The year cut at each offset change, in order; the first starts at `start`, the last ends at `end`. */
+  segments: Segment[];
 }
 
 /** Per zone: tables by UTC year, and the segment found last (most lookups fall in it again). */
 interface ZoneCache {
   years: Map<number, YearTable>;
   last: Segment | null;
+  lastYear: YearTable | null;
 }
 const zones = new Map<string, ZoneCache>();
 let cachedYears = 0;
@@ -111,7 +113,7 @@ function utcYearStart(year: number): number {
 function zoneCache(zone: string): ZoneCache {
   let z = zones.get(zone);
   if (!z) {
-    z = { years: new Map(), last: null };
+    z = { years: new Map(), last: null, lastYear: null };
     zones.set(zone, z);
   }
   return z;
@@ -152,7 +154,18 @@ function transitionsOf(zone: string, year: number): YearTable {
     zones.clear();
     cachedYears = 0;
   }
-  const table = { startOffset, transitions: found };
+  const segments: Segment[] = [];
+  let from = start;
+  let offset = startOffset;
+  let before = startOffset;
+  for (const tr of found) {
+    if (tr.at > from) segments.push({ start: from, end: tr.at, offset, offsetBefore: before });
+    from = tr.at;
+    offset = tr.after;
+    before = tr.before;
+  }
+  segments.push({ start: from, end, offset, offsetBefore: before });
+  const table = { start, end, segments };
   zoneCache(zone).years.set(year, table);
   cachedYears++;
   return table;
@@ -163,30 +176,20 @@ export function segmentAt(zone: string, t: number): Segment {
   const z = zoneCache(zone);
   const last = z.last;
   if (last && t >= last.start && t < last.end) return last;
-  const seg = findSegment(zone, t);
-  zoneCache(zone).last = seg;
+  let table = z.lastYear;
+  if (!table || t < table.start || t >= table.end) {
+    table = transitionsOf(zone, new Date(t).getUTCFullYear());
+    z.lastYear = table;
+  }
+  const segs = table.segments;
+  let lo = 0;
+  let hi = segs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((segs[mid]?.start ?? Infinity) <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  const seg = segs[lo] as Segment; // lo is within a non-empty list: every year has at least one segment
+  z.last = seg;
   return seg;
-}
-
-function findSegment(zone: string, t: number): Segment {
-  const year = new Date(t).getUTCFullYear();
-  const yearStart = utcYearStart(year);
-  const yearEnd = utcYearStart(year + 1);
-  const { startOffset, transitions } = transitionsOf(zone, year);
-  let start = yearStart;
-  let end = yearEnd;
-  let previous: Transition | null = null;
-  for (const tr of transitions) {
-    if (tr.at <= t) {
-      previous = tr;
-      start = tr.at;
-    } else {
-      end = tr.at;
-      break;
-    }
-  }
-  if (previous && previous.at === start) {
-    return { start, end, offset: previous.after, offsetBefore: previous.before };
-  }
-  return { start, end, offset: startOffset, offsetBefore: startOffset };
 }
