@@ -13,8 +13,11 @@ import { isValidZone } from './zone.js';
 
 const SECOND = 1000;
 const DAY = 86_400 * SECOND;
-/** Compiled calendars kept for reuse; a planner sees one per schedule. Dropped all at once beyond this. */
-const MAX_CACHED = 4096;
+/**
+ * Compiled calendars (and croner patterns) kept for reuse; a planner sees one per schedule. Dropped all at once
+ * beyond this. Trades recompiling against memory: croner keeps ~40 KB per pattern (a table of 10,000 years).
+ */
+const MAX_CACHED = 2048;
 /**
  * How far the day index looks for the next matching day before asking croner, which searches by year. Trades index
  * blocks built for a sparse calendar (Feb 29, a year field) against croner calls for it.
@@ -136,9 +139,11 @@ class FieldSet {
   }
 }
 
-class Compiled implements CompiledCalendar {
-  readonly zone: string;
-  readonly fixedTime: boolean;
+/**
+ * A croner pattern on the wall clock, shared by every schedule and zone that uses it: croner keeps a 10,000-entry
+ * year table per pattern, and the day index is worth sharing.
+ */
+class WallPattern {
   private readonly cron: Cron;
   private readonly h: FieldSet;
   private readonly m: FieldSet;
@@ -149,9 +154,7 @@ class Compiled implements CompiledCalendar {
   private readonly everyDay: boolean;
   private readonly days: DayIndex;
 
-  constructor(src: Source) {
-    this.zone = src.zone;
-    this.fixedTime = src.fixedTime;
+  constructor(src: Pick<Source, 'pattern' | 'mode'>) {
     // utcOffset 0: croner computes on the wall clock and never applies a zone's DST (we do, in occurrences.ts).
     this.cron = new Cron(src.pattern, { paused: true, utcOffset: 0, mode: src.mode });
     const p = new CronPattern(src.pattern, undefined, { mode: src.mode });
@@ -266,7 +269,25 @@ class Compiled implements CompiledCalendar {
   }
 }
 
+class Compiled implements CompiledCalendar {
+  constructor(
+    readonly zone: string,
+    readonly fixedTime: boolean,
+    private readonly wall: WallPattern,
+  ) {}
+  nextWall(wall: number): number | null {
+    return this.wall.nextWall(wall);
+  }
+  prevWall(wall: number, floorWall: number): number | null {
+    return this.wall.prevWall(wall, floorWall);
+  }
+  countWall(afterExclusive: number, untilInclusive: number): number {
+    return this.wall.countWall(afterExclusive, untilInclusive);
+  }
+}
+
 const cache = new Map<string, Compiled>();
+const patterns = new Map<string, WallPattern>();
 
 /** Compiles (or reuses) a calendar in a zone; throws InvalidCalendar with a reason for the user. */
 export function compileCalendar(calendar: Calendar, timezone: string): CompiledCalendar {
@@ -275,13 +296,19 @@ export function compileCalendar(calendar: Calendar, timezone: string): CompiledC
   if (hit) return hit;
   const src = source(calendar, timezone);
   if (!isValidZone(src.zone)) throw new InvalidCalendar(`unknown time zone "${src.zone}"`);
-  let compiled: Compiled;
-  try {
-    compiled = new Compiled(src);
-  } catch (error) {
-    if (error instanceof InvalidCalendar) throw error;
-    throw new InvalidCalendar(`croner rejects "${src.pattern}": ${error instanceof Error ? error.message : String(error)}`);
+  const patternKey = `${src.mode}\u0000${src.pattern}`;
+  let wall = patterns.get(patternKey);
+  if (!wall) {
+    try {
+      wall = new WallPattern(src);
+    } catch (error) {
+      if (error instanceof InvalidCalendar) throw error;
+      throw new InvalidCalendar(`croner rejects "${src.pattern}": ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (patterns.size >= MAX_CACHED) patterns.clear();
+    patterns.set(patternKey, wall);
   }
+  const compiled = new Compiled(src.zone, src.fixedTime, wall);
   if (cache.size >= MAX_CACHED) cache.clear();
   cache.set(key, compiled);
   return compiled;

@@ -25,8 +25,8 @@ export { calendarProblem, InvalidCalendar } from './calendar.js';
 /** What the occurrences depend on: the calendar and the zone it is read in. */
 export type CalendarRules = Pick<ScheduleRules, 'calendar' | 'timezone'>;
 
-/** No zone is further than this from UTC (tzdata's extremes are -12 h and +14 h; LMT offsets stay inside). */
-const MAX_ABS_OFFSET = 15 * 3600_000;
+/** No zone has ever been this far from UTC (today's extremes are -12 h and +14 h); only bounds a skip ahead. */
+const MAX_ABS_OFFSET = 24 * 3600_000;
 
 function instant(d: Date, name: string): number {
   const t = d.getTime();
@@ -35,9 +35,9 @@ function instant(d: Date, name: string): number {
 }
 
 /**
- * The range of wall times that segment `seg` owns for this calendar, and how they map to instants.
- * `gap`: a spring-forward start for a fixed-hour calendar: wall matches in [gapFrom, seg.start + offset] all run at
- * seg.start. `from`: the first wall time (inclusive) mapped as wall - offset.
+ * The wall times that segment `seg` owns for this calendar, and how they map to instants. `gapFrom`, at a
+ * spring-forward for a fixed-hour calendar: wall matches in [gapFrom, seg.start + offset] all run once, at seg.start.
+ * `from`: the first wall time (inclusive) of the rest, each running at wall - offset.
  */
 function wallRange(seg: Segment, cal: CompiledCalendar): { gapFrom: number | null; from: number } {
   if (!cal.fixedTime) return { gapFrom: null, from: seg.start + seg.offset };
