@@ -2,14 +2,13 @@
  * `opsdeck run` on a terminal without --yes: each destructive step is asked about on the terminal (a real pty), and
  * runs only when the operator types the machine's name; a wrong or empty answer stops the run before the step.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Run } from '../../shared/contract/schemas.js';
 import type { ChildProcess } from 'node:child_process';
-import { ptyOpsdeck, root, spawnOpsdeck, startOpsdeck, type PtyOpsdeck } from '../helpers/cli.js';
+import { ptyOpsdeck, spawnOpsdeck, startOpsdeck, type PtyOpsdeck } from '../helpers/cli.js';
 
 let tmp: string;
 let runbook: string;
@@ -31,10 +30,6 @@ rm -rf "$MARKER_DIR"
 echo "gone"
 \`\`\`
 `;
-
-beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', '--cli'], { cwd: root, stdio: 'pipe' });
-}, 60_000);
 
 beforeEach(() => {
   tmp = mkdtempSync(join(tmpdir(), 'opsdeck-confirm-'));

@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Run, RunDetail } from '../../shared/contract/schemas.js';
-import { root, spawnOpsdeck, startOpsdeck, type Outcome } from '../helpers/cli.js';
+import { spawnOpsdeck, startOpsdeck, type Outcome } from '../helpers/cli.js';
 import { HOSTILE_VALUES } from '../helpers/hostile-values.js';
 
 let tmp: string;
@@ -64,10 +64,6 @@ if [ -e "$MARKER_DIR/napped" ]; then echo "awake"; else touch "$MARKER_DIR/nappe
 echo three >> "$MARKER_DIR/log"
 \`\`\`
 `;
-
-beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', '--cli'], { cwd: root, stdio: 'pipe' });
-}, 60_000);
 
 beforeEach(() => {
   tmp = mkdtempSync(join(tmpdir(), 'opsdeck-run-'));

@@ -2,12 +2,11 @@
  * The `opsdeck` command as a user runs it: the built bin in a child process, against a temp data directory,
  * checking what it prints, its exit codes, and what ends up in the store.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Runbook } from '../../shared/model/runbook.js';
 import { getDeviceId, openDatabase } from '../../electron/services/store/db.js';
 import { createLibraryStore } from '../../electron/services/store/library-store.js';
@@ -18,10 +17,6 @@ const fixture = join(root, 'test', 'fixtures', 'cli', 'tiny-runbook.md');
 
 let tmp: string;
 let dataDir: string;
-
-beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', '--cli'], { cwd: root, stdio: 'pipe' });
-}, 60_000);
 
 beforeEach(() => {
   tmp = mkdtempSync(join(tmpdir(), 'opsdeck-cli-'));

@@ -4,14 +4,13 @@
  * before the crash must be in the recorded output, unchanged and in order (the host stores a chunk before sending it).
  * Such a run can then be resumed: a new attempt of the interrupted step, the session state it carried restored.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import type { OutputChunk, RunDetail } from '../../shared/contract/schemas.js';
-import { root, startApp, type RunningApp } from '../e2e/harness.js';
+import { startApp, type RunningApp } from '../e2e/harness.js';
 import { allSections } from '../helpers/importer.js';
 import { connect, type WsClient } from '../helpers/ws-client.js';
 
@@ -23,10 +22,6 @@ const apps: RunningApp[] = [];
 const clients: WsClient[] = [];
 /** Process groups of steps left behind by the killed host, ended after each test. */
 const orphanGroups: number[] = [];
-
-beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', '--cli'], { cwd: root, stdio: 'pipe' });
-}, 60_000);
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));

@@ -3,15 +3,15 @@
  * a CLI run against a running owner streams live to a WebSocket client of it, a killed owner is replaced at once,
  * and many CLI commands at once (with an owner and without) lose nothing.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OutputChunk, Run, RunDetail } from '../../shared/contract/schemas.js';
 import type { OwnerInfo } from '../../electron/services/store/owner-lock.js';
 import { startApp, type RunningApp } from '../e2e/harness.js';
-import { bin, root } from '../helpers/cli.js';
+import { bin } from '../helpers/cli.js';
 import { connect } from '../helpers/ws-client.js';
 
 interface Outcome {
@@ -23,10 +23,6 @@ interface Outcome {
 let tmp: string;
 let dataDir: string;
 const apps: RunningApp[] = [];
-
-beforeAll(() => {
-  execFileSync(process.execPath, ['scripts/build.mjs', '--cli'], { cwd: root, stdio: 'pipe' });
-}, 60_000);
 
 beforeEach(() => {
   tmp = mkdtempSync(join(tmpdir(), 'opsdeck-owner-'));
