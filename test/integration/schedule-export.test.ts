@@ -4,14 +4,16 @@
  * cron's own `%` rule and a real /bin/sh and must hand `opsdeck run` exactly the arguments the schedule holds.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { RunDetail } from '../../shared/contract/schemas.js';
 import type { ScheduleRules } from '../../shared/model/schedule.js';
 import { exportSchedule } from '../../shared/schedule/export.js';
 import type { ExportableSchedule, ExportContext, ExportFile } from '../../shared/schedule/export.js';
 import { nextOccurrences } from '../../shared/schedule/occurrences.js';
+import { bin } from '../helpers/cli.js';
 import { HOSTILE_VALUES } from '../helpers/hostile-values.js';
 
 const SYSTEMD_ANALYZE = process.env.SYSTEMD_ANALYZE ?? '/usr/bin/systemd-analyze';
@@ -230,6 +232,40 @@ describe('crontab export, run through cron\'s % rule and /bin/sh', () => {
     expect(runOn('1').split('\0').slice(0, -1)).toEqual(['run', '/srv/runbooks/backup.md', '--section=Nightly', '--yes', '--json']);
     expect(runOn('2')).toBe('');
     expect(runOn('0')).toBe('');
+  });
+
+  it('runs the real opsdeck run from the line: the section, its values and a secret from the environment, recorded', () => {
+    const home = join(dir, 'e2e');
+    mkdirSync(home, { recursive: true });
+    const runbook = join(home, 'export.md');
+    writeFileSync(runbook, [
+      '# Export Check', '', '## Write "it" down at 100%', '',
+      '```bash', '# 1. The value', 'printf \'%s\' "$VALUE" > "$OUT_DIR/value"', '',
+      '# 2. The secret', 'printf \'%s\' "${{ secrets.API_TOKEN }}" > "$OUT_DIR/secret"', '```', '',
+    ].join('\n'));
+    const data = join(home, 'data');
+    expect(spawnSync(process.execPath, [bin, '--data-dir', data, 'import', runbook], { encoding: 'utf8' }).status).toBe(0);
+    const value = `'; touch ${join(dir, 'pwned-e2e')}; "$(touch ${join(dir, 'pwned-e2e')})" %s \\ $HOME`;
+    const s = schedule({}, {
+      runbook: { path: runbook, title: 'Export Check' },
+      section: 'Write "it" down at 100%',
+      params: { VALUE: value, OUT_DIR: home },
+      secretParams: ['API_TOKEN'],
+    });
+    const result = exportSchedule(s, 'cron', { opsdeckCommand: [process.execPath, bin], now: NOW, dataDir: data });
+    if (!result.ok) throw new Error(result.reason);
+    const line = (result.files[0]?.content ?? '').split('\n').find((l) => /^\d/.test(l)) ?? '';
+    const { OPSDECK_HOME: _ignored, ...env } = process.env;
+    const run = spawnSync('/bin/sh', ['-c', cronCommand(line.split(' ').slice(5).join(' ')).command], { encoding: 'utf8', cwd: home, env: { ...env, API_TOKEN: 's3cret' } });
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.status).toBe(0);
+    const recorded = JSON.parse(run.stdout) as RunDetail;
+    expect(recorded.run).toMatchObject({ status: 'completed', origin: 'cli', sectionTitle: 'Write "it" down at 100%', runbookTitle: 'Export Check' });
+    expect(recorded.steps.map((step) => step.status)).toEqual(['succeeded', 'succeeded']);
+    expect(readFileSync(join(home, 'value'), 'utf8')).toBe(value);
+    expect(readFileSync(join(home, 'secret'), 'utf8')).toBe('s3cret');
+    expect(existsSync(join(dir, 'pwned-e2e'))).toBe(false);
+    expect(result.files[0]?.content).not.toContain('s3cret');
   });
 
   it('wraps the command in flock -n for overlap skip, which a second run at once cannot pass', () => {
