@@ -112,7 +112,8 @@ export function commonNotes(schedule: ExportableSchedule, context: ExportContext
     notes.push("opsdeck run --tag runs with its defaults: this schedule's fan-out settings (concurrency, stop on failure, canary) are not passed");
   }
   if (schedule.runbook.path === null) notes.push(`the runbook has no path here and is named by its title: import it on the machine that runs this`);
-  notes.push('--yes confirms destructive steps without asking, as a headless run must: this export is that approval');
+  // opsdeck run cannot yet be bound to an approved version of the steps, so the export says what --yes gives away.
+  notes.push("--yes confirms destructive steps without asking, as a headless run must; unlike Opsdeck's scheduler it does not pause when a new version of the runbook changes a step: re-export after reviewing changes");
   return notes;
 }
 

@@ -492,7 +492,7 @@ describe('every format', () => {
     const text = result.files.map((f) => f.content).join('\n');
     expect(text).toMatch(/^# opsdeck run --tag runs with its defaults: this schedule's fan-out settings .* are not passed$/m);
     expect(text).toMatch(/^# the runbook has no path here and is named by its title/m);
-    expect(result.notes).toContain('--yes confirms destructive steps without asking, as a headless run must: this export is that approval');
+    expect(result.notes).toContain("--yes confirms destructive steps without asking, as a headless run must; unlike Opsdeck's scheduler it does not pause when a new version of the runbook changes a step: re-export after reviewing changes");
   });
 
   it.each(['systemd', 'cron', 'k8s'] as const)('%s: a title with a line break stays inside its comment', (format) => {
