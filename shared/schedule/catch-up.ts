@@ -129,7 +129,7 @@ export function planCatchUp(input: CatchUpInput): CatchUpPlan {
   const missed = summary(inAfter, (catchUps[0] ?? missedUntil + 1) - 1);
 
   const startAt = new Date(now + staggerMs(scheduleId));
-  const runs: PlannedRun[] = catchUps.map((t) => ({ occurrence: new Date(t), notBefore: startAt, catchUp: true }));
+  const runs: PlannedRun[] = catchUps.map((t) => ({ occurrence: new Date(t), notBefore: new Date(startAt), catchUp: true }));
   if (onTime) runs.push({ occurrence: new Date(newest), notBefore: new Date(newest + jitter), catchUp: false });
   return { runs, missed, missedBeyondWindow, handledThrough: new Date(newest), next: date(next), nextFireAt, windowMs };
 }
