@@ -9,7 +9,7 @@ import { DEFAULT_STEP_SHELL, type Step } from '../../../shared/model/runbook.js'
 import type { ShellParser } from '../../../shared/runbook/shell.js';
 import type { RunEventRow } from '../store/run-store.js';
 import {
-  carriedName, createStateFilter, displayValue, newNonce, parseDeclarations, parseOptions, shellQuote, wrapStep,
+  carriedName, createStateFilter, displayValue, newNonce, optionLine, optionsOn, parseDeclarations, parseOptions, shellQuote, wrapStep,
   type Blocks, type Declaration,
 } from './step-shell.js';
 
@@ -57,6 +57,11 @@ function restoreScript(carry: Carry): { vars: string; options: string } {
   return { vars: lines.join('\n'), options: [...carry.options.values()].join('\n') };
 }
 
+/** Function names in declare -f output: each definition starts `name () ` on a line of its own. */
+function functionNames(text: string): string[] {
+  return [...text.matchAll(/^(\S+) \(\) $/gm)].map((m) => m[1] ?? '');
+}
+
 function fromRecord(rec: RecordedCarry): Carry {
   const decls = parseDeclarations(rec.vars.join('\n'));
   return {
@@ -64,7 +69,7 @@ function fromRecord(rec: RecordedCarry): Carry {
     unset: new Set(rec.unset),
     options: parseOptions(rec.options.join('\n')),
     functions: rec.functions,
-    functionNames: [...rec.functions.matchAll(/^(\S+) \(\) $/gm)].map((m) => m[1] ?? ''),
+    functionNames: functionNames(rec.functions),
     cwd: rec.cwd,
   };
 }
@@ -145,10 +150,11 @@ export function createSessionKeeper(deps: SessionKeeperDeps) {
       next.vars.delete(name);
       next.unset.add(name);
     }
-    const bo = parseOptions(blocks.get('Bo') ?? '');
-    for (const [key, line] of parseOptions(blocks.get('Ao') ?? '')) if (bo.get(key) !== line) next.options.set(key, line);
+    const [onBefore, onAfter] = [optionsOn(b), optionsOn(a)];
+    for (const key of onAfter) if (!onBefore.has(key)) next.options.set(key, optionLine(key, true));
+    for (const key of onBefore) if (!onAfter.has(key)) next.options.set(key, optionLine(key, false));
     next.functions = blocks.get('Af') ?? '';
-    next.functionNames = (blocks.get('AF') ?? '').split('\n').map((l) => /^declare -f\S* (\S+)$/.exec(l)?.[1]).filter((n): n is string => Boolean(n));
+    next.functionNames = functionNames(next.functions);
     next.cwd = cwd.endsWith('\n') ? cwd.slice(0, -1) : cwd;
     return next;
   };

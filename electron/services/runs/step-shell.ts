@@ -23,8 +23,8 @@ const OWN = '__od_';
 
 /**
  * The wrapper's script. Runs under bash; under another shell (a host without bash) it runs the step alone, without
- * a session. Blocks written, each `<marker>:<tag>\n ... <marker>;\n`: before the step `Bv` (declare -p) and `Bo`
- * (set +o, shopt -p); at exit `Av`, `Ao`, `Af` (declare -f), `AF` (declare -F), `Ad` ($PWD) and `Ae` (exit status,
+ * a session. Blocks written, each `<marker>:<tag>\n ... <marker>;\n`: before the step `Bv` (declare -p); at exit
+ * `Av` (declare -p), `Af` (declare -f), `Ad` ($PWD) and `Ae` (exit status,
  * the failing command's status and pipe statuses, its line, the line the step began on, BASH_COMMAND).
  * The redirections `{ ... } 2>/dev/null` keep the report out of a step's `set -x` trace.
  */
@@ -36,9 +36,7 @@ export function wrapStep(script: string, opts: ShellOptions & { restore: { vars:
     '__od_x=$?; if [[ $__od_x == 141 && ${__od_sp-} == 1 ]]; then __od_x=0; fi; if [[ ${__od_se-} == 1 ]]; then set -e; fi',
     'unset __od_s',
     block('Av', 'declare -p'),
-    block('Ao', 'set +o; shopt -p'),
     block('Af', 'declare -f'),
-    block('AF', 'declare -F'),
     block('Ad', `printf '%s\\n' "$PWD"`),
     block('Ae', `printf '%s\\n%s\\n%s\\n%s\\n%s\\n%s' "$__od_x" "\${__od_rc-}" "\${__od_ps-}" "\${__od_fl-}" "$__od_base" "\${__od_fc-}"`),
     'exit $__od_x',
@@ -65,7 +63,8 @@ export function wrapStep(script: string, opts: ShellOptions & { restore: { vars:
     opts.restore?.vars ?? '',
     `set ${opts.errexit ? '-e' : '+e'} ${opts.pipefail ? '-o' : '+o'} pipefail -E`,
     opts.restore?.options ?? '',
-    `{ ${block('Bv', 'declare -p')}; ${block('Bo', 'set +o; shopt -p')}; } >&$__od_o 2>/dev/null`,
+    // Options need no dump of their own: SHELLOPTS and BASHOPTS, in declare -p, name the ones on.
+    `{ ${block('Bv', 'declare -p')}; } >&$__od_o 2>/dev/null`,
     `trap ${shellQuote(onErr)} ERR`,
     `trap ${shellQuote(`{ ${atExit}; } >&$__od_o 2>/dev/null`)} EXIT`,
     '__od_base=$LINENO; eval "$__od_s"',
@@ -248,6 +247,24 @@ const SPECIAL = new Set([
   'PIPESTATUS', 'PPID', 'PWD', 'OLDPWD', 'RANDOM', 'SECONDS', 'SHELLOPTS', 'SHLVL', 'SRANDOM', 'UID', '_',
 ]);
 export const carriedName = (name: string): boolean => !SPECIAL.has(name) && !name.startsWith(OWN) && !name.startsWith('OPSDECK_');
+
+/**
+ * The options on, read from SHELLOPTS (`set -o` options) and BASHOPTS (`shopt` options) as declare -p gave them:
+ * keys `o:<name>` and `s:<name>`.
+ */
+export function optionsOn(vars: ReadonlyMap<string, Declaration>): Set<string> {
+  const on = new Set<string>();
+  for (const [variable, prefix] of [['SHELLOPTS', 'o'], ['BASHOPTS', 's']] as const) {
+    for (const name of displayValue(vars.get(variable)?.value ?? null).split(':')) if (name) on.add(`${prefix}:${name}`);
+  }
+  return on;
+}
+
+/** The line that turns an option (a key of optionsOn) on or off. */
+export function optionLine(key: string, on: boolean): string {
+  const name = key.slice(2);
+  return key.startsWith('o:') ? `set ${on ? '-o' : '+o'} ${name}` : `shopt ${on ? '-s' : '-u'} ${name}`;
+}
 
 /** Option state, one line per option as `set +o` / `shopt -p` print it, keyed by option name. */
 export function parseOptions(text: string): Map<string, string> {

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { createStateFilter, displayValue, parseDeclarations, parseOptions, wrapStep } from '../../../../electron/services/runs/step-shell.js';
+import { createStateFilter, displayValue, optionsOn, parseDeclarations, parseOptions, wrapStep } from '../../../../electron/services/runs/step-shell.js';
 
 const NONCE = 'abc123';
 const M = `\x1e${NONCE}`;
@@ -77,12 +77,12 @@ describe('declare -p read back', () => {
 });
 
 describe('a wrapped step in real bash', () => {
-  const run = (script: string): { status: number | null; out: string; options: string } => {
+  const run = (script: string): { status: number | null; out: string; options: string[] } => {
     const r = spawnSync('bash', ['--noprofile', '--norc', '-c', wrapStep(script, { errexit: true, pipefail: true, nonce: NONCE, restore: null })], { encoding: 'utf8' });
     const filter = createStateFilter(NONCE);
     const shown = filter.push(r.stdout);
     const end = filter.end();
-    return { status: r.status, out: shown + end.rest, options: end.blocks.get('Ao') ?? '' };
+    return { status: r.status, out: shown + end.rest, options: [...optionsOn(parseDeclarations(end.blocks.get('Av') ?? ''))] };
   };
 
   it('fails on a failure inside a pipeline, not on a writer its reader stopped early (| head, | grep -q)', () => {
@@ -96,7 +96,7 @@ describe('a wrapped step in real bash', () => {
   it('still stops at the next failure after such a pipeline, in a function too, but not in conditions', () => {
     expect(run('yes | head -c 1 >/dev/null; if false; then :; fi; false || echo handled; g() { false; echo never; }; g; echo never')).toMatchObject({ status: 1, out: 'handled\n' });
     // errexit is recorded on, so the next step does not inherit it off.
-    expect(run('yes | head -c 1 >/dev/null; true').options).toContain('set -o errexit');
+    expect(run('yes | head -c 1 >/dev/null; true').options).toContain('o:errexit');
   });
 
   it("honours a step's own set +e", () => {
