@@ -16,6 +16,17 @@ export interface CronDerivation {
 /** Input a translator understands but 5-field cron cannot express; the message says why. */
 export class Unsupported extends Error {}
 
+/** Cron's nicknames as the 5-field cron each stands for (croner reads the same); `@reboot` is no calendar. */
+export const CRON_NICKNAMES: Readonly<Record<string, string>> = {
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+  '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@hourly': '0 * * * *',
+};
+
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${String(value)}`);
 }

@@ -2,7 +2,7 @@
  * Crontab lines ("30 2 * * 1-5 cmd", "@daily cmd"): each field is checked against the portable (Vixie) syntax and the
  * command split off, so a runbook that ships its own crontab is scheduled as written.
  */
-import { verified } from './schedule-cron.js';
+import { CRON_NICKNAMES, verified } from './schedule-cron.js';
 
 export interface CrontabEntry {
   cron: string | null;
@@ -30,16 +30,7 @@ const CRON_FIELDS: readonly FieldSpec[] = [
   { min: 0, max: 7, names: DOW_NAMES, nameBase: 0 },
 ];
 
-const CRONTAB_MACROS: Readonly<Record<string, string | null>> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-  '@reboot': null,
-};
+const CRONTAB_MACROS: Readonly<Record<string, string | null>> = { ...CRON_NICKNAMES, '@reboot': null };
 
 function cronValue(token: string, spec: FieldSpec): number | null {
   if (/^\d{1,2}$/.test(token)) {

@@ -21,7 +21,8 @@ const ONCALENDAR_SHORTHANDS: Readonly<Record<string, string>> = {
 const SYSTEMD_WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 const SYSTEMD_WEEKDAY_LONG = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
 
-function systemdWeekday(name: string): number | null {
+/** A systemd weekday name (`mon`, `Monday`, any case) as 1 (Monday) .. 7 (Sunday); null when it is none. */
+export function systemdWeekday(name: string): number | null {
   const lower = name.toLowerCase();
   const short = SYSTEMD_WEEKDAYS.indexOf(lower as (typeof SYSTEMD_WEEKDAYS)[number]);
   const long = SYSTEMD_WEEKDAY_LONG.indexOf(lower as (typeof SYSTEMD_WEEKDAY_LONG)[number]);

@@ -9,6 +9,7 @@ import type { CronMode } from 'croner';
 import type { Calendar } from '../model/schedule.js';
 import { DayIndex } from './day-index.js';
 import { readOnCalendar } from './oncalendar.js';
+import { CRON_NICKNAMES } from '../runbook/schedule-cron.js';
 import { isValidZone } from './zone.js';
 
 const SECOND = 1000;
@@ -45,16 +46,6 @@ export interface CompiledCalendar {
 
 /** A calendar or zone the planner cannot use; the message says why, for the user. */
 export class InvalidCalendar extends Error {}
-
-const CRON_NICKNAMES: Readonly<Record<string, string>> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
 
 interface Source {
   pattern: string;

@@ -7,6 +7,7 @@ import { CronPattern } from 'croner';
 import type { Calendar } from '../model/schedule.js';
 import { onCalendarToCron } from '../runbook/schedule-oncalendar.js';
 import { readOnCalendar } from './oncalendar.js';
+import { CRON_NICKNAMES } from '../runbook/schedule-cron.js';
 import { isValidZone } from './zone.js';
 
 /** What an engine cannot express; the message is written into the export (or is the refusal). */
@@ -45,17 +46,6 @@ const isFull = (values: readonly number[], min: number, max: number): boolean =>
 const NTH_BITS = [1, 2, 4, 8, 16] as const;
 const LAST_BIT = 32;
 const ANY_WEEK = 63;
-
-/** The nicknames the planner reads (shared/schedule/calendar.ts), as the 5-field cron they stand for. */
-const CRON_NICKNAMES: Readonly<Record<string, string>> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-};
 
 /** A cron expression (5 fields, or 6 with seconds first, or a nickname) read exactly as croner reads it. */
 export function cronFields(text: string): CalendarFields {

@@ -4,6 +4,7 @@
  * refuses seconds and years; the planner needs neither limit. It accepts what `systemd-analyze calendar` accepts
  * for the forms runbooks use, and refuses the rest with a reason, never guessing.
  */
+import { systemdWeekday } from '../runbook/schedule-oncalendar.js';
 
 export interface OnCalendarPattern {
   /** croner pattern: 6 fields (seconds first) or 7 (a year last). */
@@ -29,26 +30,15 @@ const SHORTHANDS: Readonly<Record<string, string>> = {
   semiannually: '*-01,07-01 00:00:00',
 };
 
-const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-const WEEKDAYS_LONG = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'] as const;
-
 class Refused extends Error {}
-
-function weekday(name: string): number | null {
-  const lower = name.toLowerCase();
-  const short = (WEEKDAYS as readonly string[]).indexOf(lower);
-  const long = (WEEKDAYS_LONG as readonly string[]).indexOf(lower);
-  const index = short >= 0 ? short : long;
-  return index < 0 ? null : index + 1;
-}
 
 /** "Mon,Wed..Fri" -> "1,3-5" (systemd counts Monday first; cron's Sunday is 0, or 7 as a range end). */
 function weekdays(token: string): string | null {
   const items: string[] = [];
   for (const item of token.split(',')) {
     const range = item.split(/\.\.|-/);
-    const from = weekday(range[0] ?? '');
-    const to = range.length === 2 ? weekday(range[1] ?? '') : from;
+    const from = systemdWeekday(range[0] ?? '');
+    const to = range.length === 2 ? systemdWeekday(range[1] ?? '') : from;
     if (range.length > 2 || from === null || to === null || from > to) return null;
     items.push(from === to ? String(from % 7) : `${from}-${to}`);
   }

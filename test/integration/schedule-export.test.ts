@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { schedule as baseSchedule } from '../helpers/schedule-export.js';
 import type { RunDetail } from '../../shared/contract/schemas.js';
 import type { ScheduleRules } from '../../shared/model/schedule.js';
 import { exportSchedule } from '../../shared/schedule/export.js';
@@ -34,18 +35,8 @@ chmodSync(fakeOpsdeck, 0o755);
 const NOW = new Date('2026-01-10T12:00:00Z');
 const context: ExportContext = { opsdeckCommand: [fakeOpsdeck], now: NOW };
 
-function schedule(rules: Partial<ScheduleRules>, over: Partial<ExportableSchedule> = {}): ExportableSchedule {
-  return {
-    id: '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b',
-    rules: { calendar: { kind: 'cron', expr: '0 9 * * *' }, timezone: 'UTC', catchUp: 'latest', catchUpWindowSec: null, overlap: 'skip', jitterSec: 0, ...rules },
-    runbook: { path: '/srv/runbooks/backup.md', title: 'Backup' },
-    section: 'Nightly',
-    target: { kind: 'local' },
-    params: {},
-    secretParams: [],
-    ...over,
-  };
-}
+/** The shared test schedule, read in UTC. */
+const schedule = (rules: Partial<ScheduleRules>, over: Partial<ExportableSchedule> = {}): ExportableSchedule => baseSchedule(rules, over, 'UTC');
 
 function files(s: ExportableSchedule, format: 'systemd' | 'cron' | 'k8s'): ExportFile[] {
   const result = exportSchedule(s, format, context);

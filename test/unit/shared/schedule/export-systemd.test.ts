@@ -4,40 +4,10 @@
  * unchanged. (systemd-analyze itself checks the units in test/integration/schedule-export.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import type { ScheduleRules } from '../../../../shared/model/schedule.js';
 import { exportSchedule } from '../../../../shared/schedule/export.js';
-import type { ExportableSchedule, ExportContext, ExportFormat } from '../../../../shared/schedule/export.js';
 import { HOSTILE_VALUES } from '../../../helpers/hostile-values.js';
+import { context, NAME, schedule, exported, refusal } from '../../../helpers/schedule-export.js';
 
-const NOW = new Date('2026-01-10T12:00:00Z');
-const context: ExportContext = { opsdeckCommand: ['/usr/local/bin/opsdeck'], now: NOW };
-const ID = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
-const NAME = `opsdeck-${ID}`;
-
-function schedule(rules: Partial<ScheduleRules> = {}, over: Partial<ExportableSchedule> = {}): ExportableSchedule {
-  return {
-    id: ID,
-    rules: { calendar: { kind: 'cron', expr: '0 9 * * *' }, timezone: 'Europe/Berlin', catchUp: 'latest', catchUpWindowSec: null, overlap: 'skip', jitterSec: 0, ...rules },
-    runbook: { path: '/srv/runbooks/backup.md', title: 'Backup' },
-    section: 'Nightly',
-    target: { kind: 'local' },
-    params: {},
-    secretParams: [],
-    ...over,
-  };
-}
-
-function exported(s: ExportableSchedule, format: ExportFormat, ctx: ExportContext = context): Record<string, string> {
-  const result = exportSchedule(s, format, ctx);
-  if (!result.ok) throw new Error(`refused: ${result.reason}`);
-  return Object.fromEntries(result.files.map((f) => [f.name, f.content]));
-}
-
-function refusal(s: ExportableSchedule, format: ExportFormat): string {
-  const result = exportSchedule(s, format, context);
-  if (result.ok) throw new Error('exported, expected a refusal');
-  return result.reason;
-}
 
 /** A unit file's directives by section, comments dropped; repeated keys keep every value. */
 function unitFile(text: string): Record<string, Record<string, string[]>> {
