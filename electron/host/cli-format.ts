@@ -36,7 +36,8 @@ function paramName(name: string): string {
 
 export function formatImport(shownPath: string, result: ImportReport, document: Runbook): string {
   const { summary } = result;
-  const lines = [`✔ ${shownPath} → "${result.title}" (${result.status}, version ${result.version})`];
+  const also = [result.restored ? 'back in the library' : '', result.pathLearned ? 'now known by this path' : ''].filter(Boolean);
+  const lines = [`✔ ${shownPath} → "${result.title}" (${[`${result.status}, version ${result.version}`, ...also].join(', ')})`];
   lines.push(`  sections ${summary.sections} · steps ${formatStepCounts(summary)}`);
   const names = document.params.map((param) => paramName(param.name));
   const shown = names.slice(0, MAX_PARAMS_SHOWN).join(', ') + (names.length > MAX_PARAMS_SHOWN ? ', …' : '');

@@ -34,7 +34,10 @@ export interface HandlerDeps extends HostHandlerDeps {
 const sectionTitles = (sections: readonly Section[]): string[] => sections.flatMap((s) => [s.title, ...sectionTitles(s.sections)]);
 
 function report(r: ImportResult): ImportReport {
-  return { runbookId: r.runbookId, versionId: r.versionId, version: r.version, status: r.status, title: r.document.title, summary: r.summary, warnings: r.document.warnings };
+  return {
+    runbookId: r.runbookId, versionId: r.versionId, version: r.version, status: r.status, restored: r.restored, pathLearned: r.pathLearned,
+    title: r.document.title, summary: r.summary, warnings: r.document.warnings,
+  };
 }
 
 /** Runs a service call, turning the services' own errors into contract errors. */

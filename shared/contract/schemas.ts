@@ -72,6 +72,10 @@ export const ImportReport = z.object({
   versionId: Id,
   version: z.number().int(),
   status: z.enum(['new', 'updated', 'unchanged']),
+  /** The runbook had been removed (archived) and this import brought it back. */
+  restored: z.boolean(),
+  /** The runbook was known only as an upload and is now known by this file's path (it can be refreshed). */
+  pathLearned: z.boolean(),
   title: z.string(),
   summary: RunbookSummary,
   warnings: z.array(z.object({ line: z.number().int(), message: z.string() })),

@@ -53,6 +53,7 @@ describe('the library in Chromium', () => {
     await page.locator('[data-testid=import-path-input]').fill(file);
     await page.locator('[data-testid=import-path-button]').click();
     await expect.poll(() => item.locator('.library-path').innerText()).toBe(file);
+    await expect.poll(() => page.locator('[data-testid=toast]').last().innerText()).toMatch(/unchanged, now refreshable from its file/);
     expect(await items.count()).toBe(1);
     expect(await item.locator('[data-testid=runbook-refresh]').isDisabled()).toBe(false);
     expect(await page.locator('.page-head .count').innerText()).toBe('1 runbook');
@@ -85,6 +86,7 @@ describe('the library in Chromium', () => {
     await expect.poll(() => dialog.count()).toBe(0);
     expect(await items.count()).toBe(1);
 
+    const runbookId = await item.getAttribute('data-id');
     await item.locator('[data-testid=runbook-remove]').click();
     await page.locator('[data-testid=runbook-remove-confirm]').click();
     await expect.poll(() => items.count()).toBe(0);
@@ -103,6 +105,9 @@ describe('the library in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid=step]', { hasText: 'Tell the channel' }).first().getAttribute('data-status')).toBe('done');
     await expect.poll(() => page.locator('[data-testid=run-progress]').innerText()).toMatch(/1\s*\/\s*2/);
     await page.screenshot({ path: join(artifacts, 'library-removed-run.png') });
+    // Its page still opens, saying it was removed and how to bring it back.
+    await page.goto(`${app.origin}/#/runbook/${encodeURIComponent(runbookId ?? '')}`);
+    await expect.poll(() => page.locator('[data-testid=runbook-archived]').innerText()).toMatch(/Removed from the library[\s\S]*Import its file again/);
 
     // Importing the file again brings it back, the same runbook with its run.
     await page.goto(`${app.origin}/#/`);
@@ -110,6 +115,7 @@ describe('the library in Chromium', () => {
     await page.locator('[data-testid=import-path-button]').click();
     await item.waitFor();
     expect(await items.count()).toBe(1);
+    await expect.poll(() => page.locator('[data-testid=toast]').last().innerText()).toMatch(/back in the library/);
     await expect.poll(() => item.locator('.library-last-run').innerText()).not.toMatch(/never run/);
   }, 120_000);
 });

@@ -252,7 +252,7 @@ describe('identity and Remove through the host', () => {
       expect(await call('runbooks.get', { id: uploaded.runbookId })).toMatchObject({ refreshable: false, archived: false, path: 'upload:deploy.md' });
 
       const byPath = await call('runbooks.import', { path: file });
-      expect(byPath).toMatchObject({ runbookId: uploaded.runbookId, status: 'unchanged' });
+      expect(byPath).toMatchObject({ runbookId: uploaded.runbookId, status: 'unchanged', pathLearned: true, restored: false });
       const list = await call('runbooks.list', {});
       expect(list.map((e) => [e.id, e.title, e.path])).toEqual([[uploaded.runbookId, 'Deploy', file]]);
       expect(await call('runbooks.get', { id: 'Deploy' })).toMatchObject({ id: uploaded.runbookId, refreshable: true });
@@ -277,7 +277,7 @@ describe('identity and Remove through the host', () => {
       expect(missing).toBeInstanceOf(ContractError);
       expect((missing as ContractError).code).toBe('not_found');
 
-      expect(await call('runbooks.import', { path: file })).toMatchObject({ runbookId: uploaded.runbookId, status: 'unchanged' });
+      expect(await call('runbooks.import', { path: file })).toMatchObject({ runbookId: uploaded.runbookId, status: 'unchanged', restored: true, pathLearned: false });
       expect((await call('runbooks.list', {})).map((e) => e.id)).toEqual([uploaded.runbookId]);
       expect(await call('runbooks.get', { id: uploaded.runbookId })).toMatchObject({ archived: false });
     } finally {

@@ -9,6 +9,9 @@ export function describeImport(report: ImportReport): string {
       : report.status === 'updated'
         ? `updated to version ${report.version}`
         : 'unchanged';
+  // What else the import did to the library entry, which "unchanged" alone would hide.
+  const also = [report.restored ? 'back in the library' : null, report.pathLearned ? 'now refreshable from its file' : null].filter(Boolean);
+  const extra = also.length > 0 ? `, ${also.join(', ')}` : '';
   const warnings = report.warnings.length > 0 ? ` · ${plural(report.warnings.length, 'warning')}` : ' · no warnings';
-  return `“${report.title}” ${what}${warnings}`;
+  return `“${report.title}” ${what}${extra}${warnings}`;
 }

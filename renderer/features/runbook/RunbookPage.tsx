@@ -65,6 +65,11 @@ export function RunbookPage({ id, sectionId }: Props) {
           </button>
         )}
       </div>
+      {detail.archived && (
+        <div className="banner" data-testid="runbook-archived">
+          Removed from the library: its versions and runs are kept. Import its file again to bring it back.
+        </div>
+      )}
       {sectionId !== null && section && section.id !== sectionId && (
         <div className="banner">That section is not in this version of the runbook; showing the first one.</div>
       )}
