@@ -125,6 +125,39 @@ describe('a section session', () => {
     expect(await outputOf(run.run.id, detail, lenient!.id)).toBe('still here, color=green\n');
   });
 
+  it("keeps each step's own errexit, refuses to run where the last step's directory has gone, and carries only what fits", async () => {
+    const gone = join(dir, 'gone-later');
+    mkdirSync(gone, { recursive: true });
+    const rb = await importText('review.md', [
+      '# Review', '', '## Steps', '',
+      '```bash', 'set +e', 'false', 'IFS=,', `cd ${gone}`, 'BIG=$(head -c 40000 /dev/zero | tr "\\0" x)', 'SMALL=kept', '```', '',
+      '```bash', 'false', 'echo "not reached"', '```', '',
+      '```bash', 'seq 1 100000 | false', '```', '',
+      '```bash', 'echo "${#BIG} $SMALL"', '```', '',
+    ].join('\n'));
+    const section = rb.document.sections[0]!.sections[0]!;
+    const [setup, strict, blame, after] = section.steps;
+    const run = await call('runs.start', { runbookId: rb.id, sectionId: section.id });
+    let detail = await runStep(run.run.id, setup!.id);
+    expect(detail.steps[0]!.status).toBe('succeeded');
+    const setupOut = (await call('runs.output', { runId: run.run.id, attemptId: detail.steps[0]!.attempts[0]!.id })).map((c) => c.data).join('');
+    expect(setupOut).toMatch(/BIG: too large to carry/);
+    // The first step's `set +e` stays its own: the next one still stops at its failure.
+    detail = await runStep(run.run.id, strict!.id);
+    expect(detail.steps[1]!.attempts[0]).toMatchObject({ status: 'failed', exitCode: 1, failedCommand: { command: 'false', line: 1 } });
+    expect(await outputOf(run.run.id, detail, strict!.id)).toBe('');
+    // A writer stopped by SIGPIPE is not blamed for its reader's failure, whatever IFS was carried.
+    detail = await runStep(run.run.id, blame!.id);
+    expect(detail.steps[2]!.attempts[0]).toMatchObject({ status: 'failed', failedCommand: { command: 'false', line: 1 } });
+    detail = await runStep(run.run.id, after!.id);
+    expect(await outputOf(run.run.id, detail, after!.id)).toBe('0 kept\n');
+    rmSync(gone, { recursive: true, force: true });
+    detail = await runStep(run.run.id, after!.id);
+    expect(detail.steps[3]!.attempts[1]).toMatchObject({ status: 'failed', exitCode: 1 });
+    const stderr = (await call('runs.output', { runId: run.run.id, attemptId: detail.steps[3]!.attempts[1]!.id })).map((c) => c.data).join('');
+    expect(stderr).toContain(`cannot return to ${gone}`);
+  });
+
   it("carries seed 001's RECOVERY_DATE from Select Recovery Point into Execute Recovery", async () => {
     // The tools the recovery calls are stand-ins on PATH that print how they were called: the shell is real.
     const bin = join(dir, 'bin');
@@ -174,15 +207,20 @@ describe('a section session', () => {
       '# Secret', '', '## Steps', '',
       '```bash', 'export API_TOKEN="${{ secrets.API_TOKEN }}"', '```', '',
       '```bash', 'test "${API_TOKEN:0:4}" = tok- && echo "token length ${#API_TOKEN}"', '```', '',
+      '```bash', 'PGPASSWORD=$API_TOKEN', 'echo "using $PGPASSWORD"', '```', '',
     ].join('\n'));
     const section = rb.document.sections[0]!.sections[0]!;
-    const [set, use] = section.steps;
+    const [set, use, copy] = section.steps;
     expect(set!.params).toEqual(['API_TOKEN']);
     const run = await call('runs.start', { runbookId: rb.id, sectionId: section.id });
     let detail = await runStep(run.run.id, set!.id, { API_TOKEN: secret });
     expect(detail.sessions[0]!.vars).toContainEqual({ name: 'API_TOKEN', value: '••••', exported: true, redacted: true });
     detail = await runStep(run.run.id, use!.id);
     expect(await outputOf(run.run.id, detail, use!.id)).toBe(`token length ${secret.length}\n`);
+    // A later step, given no secret itself, copies and prints it: still masked in its output and its session.
+    detail = await runStep(run.run.id, copy!.id);
+    expect(await outputOf(run.run.id, detail, copy!.id)).toBe('using ••••\n');
+    expect(detail.sessions[0]!.vars).toContainEqual({ name: 'PGPASSWORD', value: '••••', exported: false, redacted: true });
     await host.close();
     try {
       const bytes = readFileSync(join(dir, 'data', 'opsdeck.db'));

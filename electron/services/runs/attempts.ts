@@ -115,9 +115,16 @@ function endShell(
   shell: PreparedShell | undefined, exitCode: number | null, status: AttemptStatus, write: (stream: OutputChunk['stream'], data: string, unfiltered: boolean) => void,
 ): Record<string, unknown> {
   if (!shell) return {};
-  const { rest, data } = shell.finish(exitCode, status === 'succeeded');
-  if (rest) write('stdout', rest, true);
-  return data;
+  try {
+    const { rest, data, notices } = shell.finish(exitCode, status === 'succeeded');
+    if (rest) write('stdout', rest, true);
+    for (const notice of notices) write('system', `\r\n[${notice}]\r\n`, true);
+    return data;
+  } catch (error) {
+    // The attempt's end is recorded whatever went wrong reading its report: a step never stays running.
+    write('system', `\r\n[the shell session could not be read after this step: ${error instanceof Error ? error.message : String(error)}]\r\n`, true);
+    return {};
+  }
 }
 
 /** The shell variable holding a remote step's script on its way to the shell that runs it. */

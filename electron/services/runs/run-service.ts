@@ -339,7 +339,8 @@ export function createRunService(deps: RunServiceDeps) {
       const values = Object.fromEntries(Object.entries(input.params).filter(([k]) => specs.some((p) => p.name === k)));
       const sub = substituteParams(source, specs, values, deps.shell);
       if (!sub.ok) throw new ContractError(sub.code, sub.message);
-      const secrets = specs.filter((s) => s.secret).map((s) => values[s.name] ?? '').filter((v) => v.length >= MIN_REDACT_LENGTH);
+      // Every secret the run was given so far: a later step that prints or copies one is redacted too.
+      const secrets = sessions.secretsOf(input.runId, specs.filter((s) => s.secret).map((s) => values[s.name] ?? '').filter((v) => v.length >= MIN_REDACT_LENGTH));
       const recorded = Object.fromEntries(specs.map((s) => [s.name, s.secret ? MASK : (values[s.name] ?? '')]));
       const plain = Object.fromEntries(specs.filter((s) => !s.secret).map((s) => [s.name, values[s.name] ?? '']));
       if (Object.keys(plain).length > 0) runs.saveParams(detail.run.runbookId, plain, now());

@@ -40,7 +40,7 @@ export interface PreparedShell {
   /** Cuts the state report out of stdout; returns what to show. */
   filter(data: string): string;
   /** The step ended: stdout held back, and the attempt.ended fields (failed command, session, carry). */
-  finish(exitCode: number | null, succeeded: boolean): { rest: string; data: Record<string, unknown> };
+  finish(exitCode: number | null, succeeded: boolean): { rest: string; data: Record<string, unknown>; notices: string[] };
 }
 
 const emptyCarry = (): Carry => ({ vars: new Map(), unset: new Set(), options: new Map(), functions: '', functionNames: [], cwd: null });
@@ -49,7 +49,8 @@ function restoreScript(carry: Carry): { vars: string; options: string } {
   const lines: string[] = [];
   if (carry.cwd !== null) {
     const dir = shellQuote(carry.cwd);
-    lines.push(`cd -- ${dir} 2>/dev/null || printf 'opsdeck: could not return to %s, where the last step ended\\n' ${dir} >&2`);
+    // A step must not run elsewhere than where the last one left off (`rm -rf ./build` in the wrong tree).
+    lines.push(`cd -- ${dir} 2>/dev/null || { printf 'opsdeck: cannot return to %s, where the last step ended: it is gone or not accessible\\n' ${dir} >&2; exit 1; }`);
   }
   for (const { decl } of carry.vars.values()) lines.push(decl.statement);
   if (carry.unset.size > 0) lines.push(`unset -v ${[...carry.unset].join(' ')}`);
@@ -85,7 +86,10 @@ function failedCommandOf(parser: ShellParser, script: string, line: number, stat
         if (node.type === 'pipeline' && node.startPosition.row <= line - 1 && line - 1 <= node.endPosition.row) {
           const stages = node.namedChildren.filter((c) => c !== null && c.type !== 'comment');
           if (stages.length === statuses.length) {
-            const bad = statuses.findIndex((s) => s !== 0);
+            // The stage that made the pipeline fail: the last non-zero one that SIGPIPE did not stop (a writer
+            // stopped because its reader failed is not the cause).
+            const real = statuses.findLastIndex((s) => s !== 0 && s !== 141);
+            const bad = real >= 0 ? real : statuses.findLastIndex((s) => s !== 0);
             if (bad >= 0) found = stages[bad]?.text ?? null;
             return;
           }
@@ -110,11 +114,26 @@ export interface SessionKeeperDeps {
 
 export type SessionKeeper = ReturnType<typeof createSessionKeeper>;
 
+/**
+ * A variable's statement longer than this is not carried: the whole session travels as the `bash -c` argument,
+ * which Linux limits to 128 KiB (a `PODS=$(kubectl get pods -A -o json)` would stop every later step).
+ */
+const MAX_CARRIED_BYTES = 32 * 1024;
+/** All carried variables together, leaving room in that limit for the step's own script and functions. */
+const MAX_SESSION_BYTES = 64 * 1024;
+/** The wrapper sets these itself from each step's own settings: a step's `set +e` is not carried to the next. */
+const OWN_OPTIONS = new Set(['o:errexit', 'o:pipefail', 'o:errtrace']);
+
+/** A value as bash's declare -p double-quotes it. */
+const doubleQuoted = (value: string): string => value.replace(/[\\"$`]/g, (c) => `\\${c}`);
+
 /** How many runs' sessions are kept in memory: the ones running now and recent ones. */
 const RUNS_KEPT = 256;
 
 export function createSessionKeeper(deps: SessionKeeperDeps) {
   const runs = new Map<string, Map<string, Carry>>();
+  /** Every secret value each run was given, by any step: a later step that copies one must not record it. */
+  const secrets = new Map<string, Set<string>>();
 
   const carryOf = (runId: string, where: string): Carry => {
     let sessions = runs.get(runId);
@@ -132,7 +151,7 @@ export function createSessionKeeper(deps: SessionKeeperDeps) {
     return carry;
   };
 
-  const advance = (carry: Carry, blocks: Blocks, redact: (s: string) => string): Carry | null => {
+  const advance = (carry: Carry, blocks: Blocks, isSecret: (decl: Declaration) => boolean, dropped: string[]): Carry | null => {
     const before = blocks.get('Bv');
     const after = blocks.get('Av');
     const cwd = blocks.get('Ad');
@@ -142,7 +161,12 @@ export function createSessionKeeper(deps: SessionKeeperDeps) {
     const next: Carry = { ...carry, vars: new Map(carry.vars), unset: new Set(carry.unset), options: new Map(carry.options) };
     for (const [name, decl] of a) {
       if (!carriedName(name) || b.get(name)?.statement === decl.statement) continue;
-      next.vars.set(name, { decl, secret: redact(decl.statement) !== decl.statement });
+      if (decl.statement.length > MAX_CARRIED_BYTES) {
+        dropped.push(name);
+        next.vars.delete(name);
+        continue;
+      }
+      next.vars.set(name, { decl, secret: isSecret(decl) });
       next.unset.delete(name);
     }
     for (const name of b.keys()) {
@@ -151,8 +175,16 @@ export function createSessionKeeper(deps: SessionKeeperDeps) {
       next.unset.add(name);
     }
     const [onBefore, onAfter] = [optionsOn(b), optionsOn(a)];
-    for (const key of onAfter) if (!onBefore.has(key)) next.options.set(key, optionLine(key, true));
-    for (const key of onBefore) if (!onAfter.has(key)) next.options.set(key, optionLine(key, false));
+    for (const key of onAfter) if (!onBefore.has(key) && !OWN_OPTIONS.has(key)) next.options.set(key, optionLine(key, true));
+    for (const key of onBefore) if (!onAfter.has(key) && !OWN_OPTIONS.has(key)) next.options.set(key, optionLine(key, false));
+    // And the whole session under the argument limit too, the largest variables dropped first.
+    let total = [...next.vars.values()].reduce((n, v) => n + v.decl.statement.length, 0);
+    for (const v of [...next.vars.values()].sort((x, y) => y.decl.statement.length - x.decl.statement.length)) {
+      if (total <= MAX_SESSION_BYTES) break;
+      next.vars.delete(v.decl.name);
+      dropped.push(v.decl.name);
+      total -= v.decl.statement.length;
+    }
     next.functions = blocks.get('Af') ?? '';
     next.functionNames = functionNames(next.functions);
     next.cwd = cwd.endsWith('\n') ? cwd.slice(0, -1) : cwd;
@@ -183,12 +215,27 @@ export function createSessionKeeper(deps: SessionKeeperDeps) {
   };
 
   return {
+    /** Notes the secret values a step of the run was given; answers all the run has been given so far. */
+    secretsOf(runId: string, values: readonly string[]): string[] {
+      let set = secrets.get(runId);
+      if (!set) {
+        set = new Set();
+        secrets.set(runId, set);
+        if (secrets.size > RUNS_KEPT) secrets.delete(secrets.keys().next().value as string);
+      }
+      for (const v of values) set.add(v);
+      return [...set];
+    },
     /**
      * Wraps `script` (the step's text as it will run) for one run and target (`local`, `host:<name>`). A step marked
      * fresh-shell neither receives nor leaves state; its options (errexit, pipefail) still apply.
      */
     prepare(runId: string, stepId: string, where: string, step: Step, script: string, redact: (s: string) => string): PreparedShell {
       const opts = step.shell ?? DEFAULT_STEP_SHELL;
+      const known = [...(secrets.get(runId) ?? [])];
+      // A variable is secret if it holds any secret value this run was given, as bash quotes it or as it reads.
+      const isSecret = (decl: Declaration): boolean =>
+        redact(decl.statement) !== decl.statement || known.some((v) => decl.statement.includes(v) || decl.statement.includes(doubleQuoted(v)) || displayValue(decl.value).includes(v));
       const nonce = newNonce();
       const carry = opts.fresh ? null : carryOf(runId, where);
       const wrapped = wrapStep(script, { errexit: opts.errexit, pipefail: opts.pipefail, nonce, restore: carry ? restoreScript(carry) : null });
@@ -210,14 +257,18 @@ export function createSessionKeeper(deps: SessionKeeperDeps) {
               data.failedCommand = { command: redact(command), line: line >= 1 ? line : null };
             }
           }
+          const notices: string[] = [];
           if (succeeded && carry) {
-            const next = advance(carry, blocks, redact);
+            // Onto the session as it is now: another step of the run may have ended meanwhile.
+            const dropped: string[] = [];
+            const next = advance(runs.get(runId)?.get(where) ?? carry, blocks, isSecret, dropped);
             if (next) {
               runs.get(runId)?.set(where, next);
               Object.assign(data, describe(next, where, stepId, redact));
             }
+            if (dropped.length > 0) notices.push(`${dropped.join(', ')}: too large to carry to the next steps (over ${MAX_CARRIED_BYTES / 1024} KB, or ${MAX_SESSION_BYTES / 1024} KB together)`);
           }
-          return { rest, data };
+          return { rest, data, notices };
         },
       };
     },

@@ -49,24 +49,28 @@ export function wrapStep(script: string, opts: ShellOptions & { restore: { vars:
   // A step that runs `set +e` after such a pipeline still stops at its next failure: bash does not tell a trap.
   // The wrapper's own `eval` of the step only reports the step's status again: left alone.
   const onErr = [
-    '{ __od_rc=$? __od_ps="${PIPESTATUS[*]}"',
+    // PIPESTATUS joined with spaces whatever IFS a step left.
+    `{ __od_rc=$? __od_pa=("\${PIPESTATUS[@]}"); printf -v __od_ps '%s ' "\${__od_pa[@]}"; __od_ps=\${__od_ps% }`,
     'if [[ $BASH_COMMAND == "$__od_ev" ]]; then :',
     `elif [[ " $__od_ps " =~ $__od_pre && \${__od_ps##* } == 0 ]] || [[ \${__od_sp-} == 1 && $__od_ps == 141 ]]; then __od_sp=1; if [[ $- == *e* ]]; then __od_se=1; set +e; fi`,
     'else __od_sp=; __od_fc=$BASH_COMMAND; __od_fl=$LINENO; if [[ ${__od_se-} == 1 ]]; then exit $__od_rc; fi; fi; } 2>/dev/null',
   ].join('; ');
   return [
     `__od_s=${shellQuote(script)}`,
-    'if [ -z "${BASH_VERSION-}" ]; then eval "$__od_s"; exit; fi',
+    // Not bash, or a bash before 4.1 (no {fd}> redirection; macOS's /bin/bash is 3.2): the step runs, no session.
+    'case ${BASH_VERSION-} in \'\'|[123].*|4.0.*) eval "$__od_s"; exit ;; esac',
     `exec {__od_o}>&1; ${m}; __od_pre='^( (0|141))+ $'; __od_ev='eval "$__od_s"'`,
     // The carried state is restored with errexit off (a variable bash refuses must not end the step unseen), then
-    // the step's options, then the carried option changes, which win: as if typed into one shell.
+    // the step's errexit and pipefail (its own, from the runbook: a step's `set +e` is not carried), then, just
+    // before the step, the other option changes carried.
     opts.restore?.vars ?? '',
     `set ${opts.errexit ? '-e' : '+e'} ${opts.pipefail ? '-o' : '+o'} pipefail -E`,
-    opts.restore?.options ?? '',
     // Options need no dump of their own: SHELLOPTS and BASHOPTS, in declare -p, name the ones on.
     `{ ${block('Bv', 'declare -p')}; } >&$__od_o 2>/dev/null`,
     `trap ${shellQuote(onErr)} ERR`,
     `trap ${shellQuote(`{ ${atExit}; } >&$__od_o 2>/dev/null`)} EXIT`,
+    // Carried options last, just before the step (a carried `set -x` then traces the step, not the wrapper).
+    opts.restore?.options ? `{ ${opts.restore.options.split('\n').join('; ')}; } 2>/dev/null` : '',
     '__od_base=$LINENO; eval "$__od_s"',
   ].join('\n');
 }

@@ -137,8 +137,11 @@ export function createRunStore(db: Database, deviceId: string, clock: { now(): D
   const lastChunk = db.prepare('SELECT MAX(seq) AS m FROM output_chunks WHERE attempt_id = ?');
   const selectEventsAfter = db.prepare('SELECT * FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq');
   const maxSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) AS seq FROM run_events WHERE run_id = ?');
+  // Open: no end event since the run started or was last resumed (a resumed run ended once, then went on).
   const openRuns = db.prepare(
-    `SELECT id FROM runs WHERE device_id = ? AND id NOT IN (SELECT run_id FROM run_events WHERE type IN (${RUN_END_EVENTS.map(() => '?').join(', ')}))`,
+    `SELECT r.id FROM runs r WHERE r.device_id = ? AND NOT EXISTS (
+       SELECT 1 FROM run_events e WHERE e.run_id = r.id AND e.type IN (${RUN_END_EVENTS.map(() => '?').join(', ')})
+         AND e.seq > COALESCE((SELECT MAX(x.seq) FROM run_events x WHERE x.run_id = r.id AND x.type = 'run.resumed'), 0))`,
   );
 
   const appendEvent = db.transaction((event: Omit<RunEventRow, 'id' | 'seq'>): RunEventRow => {
