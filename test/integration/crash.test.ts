@@ -175,8 +175,35 @@ it('a run interrupted by a crash resumes: one run, both attempts, the carried se
   expect(attempts.map((a) => a.status)).toEqual(['interrupted', 'succeeded']);
   const out = (await again.call('runs.output', { runId, attemptId: attempts[1]!.id })).filter((c) => c.stream === 'stdout').map((c) => c.data).join('');
   expect(out).toBe('deploying v42\n');
-  expect((await again.call('runs.finish', { runId })).run).toMatchObject({ status: 'completed', left: [] });
-  expect((await again.call('runs.list', {})).filter((r) => r.id === runId)).toHaveLength(1);
+  // The resumed run is this host's now: killed again mid-step, it reads interrupted again and resumes again.
+  rmSync(flag);
+  await again.call('steps.run', { runId, stepId: deploy.id, params });
+  for (let i = 0; i < 200 && !childrenOf(second.process.pid ?? 0).some((pid) => commandLine(pid).includes(marker)); i++) await new Promise((r) => setTimeout(r, 25));
+  orphanGroups.push(...childrenOf(second.process.pid ?? 0).filter((pid) => commandLine(pid).includes(marker)));
+  const exitedAgain = new Promise((resolve) => second.process.once('exit', resolve));
+  process.kill(second.process.pid ?? 0, 'SIGKILL');
+  await exitedAgain;
+  const third = await startApp(dataDir);
+  apps.push(third);
+  const last = await connect(third.origin, third.token);
+  clients.push(last);
+  const twice = await last.call('runs.get', { runId });
+  expect(twice.run.status).toBe('interrupted');
+  expect(twice.steps[1]!.attempts.map((a) => a.status)).toEqual(['interrupted', 'succeeded', 'interrupted']);
+  expect((await last.call('runs.resume', { runId })).run.status).toBe('running');
+  writeFileSync(flag, '');
+  await last.call('steps.run', { runId, stepId: deploy.id, params });
+  const ended2 = async (): Promise<RunDetail> => {
+    for (let i = 0; i < 400; i++) {
+      const d = await last.call('runs.get', { runId });
+      if (d.steps[1]!.attempts.length >= 4 && d.steps[1]!.status !== 'running') return d;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error('the step did not end');
+  };
+  expect((await ended2()).steps[1]!.status).toBe('succeeded');
+  expect((await last.call('runs.finish', { runId })).run).toMatchObject({ status: 'completed', left: [] });
+  expect((await last.call('runs.list', {})).filter((r) => r.id === runId)).toHaveLength(1);
 });
 
 function latestAttempt(detail: RunDetail, stepId: string) {
