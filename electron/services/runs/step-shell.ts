@@ -31,16 +31,19 @@ const OWN = '__od_';
 export function wrapStep(script: string, opts: ShellOptions & { restore: { vars: string; options: string } | null; nonce: string }): string {
   const m = `__od_m=$'\\x1e'${opts.nonce}`;
   const block = (tag: string, body: string): string => `printf '%s:${tag}\\n' "$__od_m"; ${body}; printf '%s;\\n' "$__od_m"`;
+  // The step's own EXIT handler (see the `trap` shim below) runs first, as in its own shell, with the step's status.
+  // (`__od_ret N || eval`: the handler starts with $? = N, and a non-zero N does not trip errexit on the way.)
+  const stepExit = 'if [[ -n ${__od_ux-} && $__od_ux != - ]]; then if [[ $__od_x == 0 ]]; then eval "$__od_ux"; else __od_ret "$__od_x" || eval "$__od_ux"; fi; fi';
   const atExit = [
-    // The step's last command was a pipeline that failed only by SIGPIPE (below): the step succeeded.
-    '__od_x=$?; if [[ $__od_x == 141 && ${__od_sp-} == 1 ]]; then __od_x=0; fi; if [[ ${__od_se-} == 1 ]]; then set -e; fi',
-    'unset __od_s',
+    'unset __od_s; unset -f trap __od_ret',
     block('Av', 'declare -p'),
     block('Af', 'declare -f'),
     block('Ad', `printf '%s\\n' "$PWD"`),
     block('Ae', `printf '%s\\n%s\\n%s\\n%s\\n%s\\n%s' "$__od_x" "\${__od_rc-}" "\${__od_ps-}" "\${__od_fl-}" "$__od_base" "\${__od_fc-}"`),
-    'exit $__od_x',
   ].join('; ');
+  // The step's last command was a pipeline that failed only by SIGPIPE (below): the step succeeded.
+  const exitStatus = '{ __od_x=$?; if [[ $__od_x == 141 && ${__od_sp-} == 1 ]]; then __od_x=0; fi; if [[ ${__od_se-} == 1 ]]; then set -e; fi; } 2>/dev/null';
+  const onExit = `${exitStatus}; ${stepExit}; { ${atExit}; } >&$__od_o 2>/dev/null; exit $__od_x`;
   // pipefail, except for a writer that SIGPIPE stopped because its reader was done (`journalctl | head`, `| grep -q`):
   // a pipeline whose statuses are all 0 or 141 (128 + SIGPIPE) with the last 0 is no failure, nor is the same 141
   // passed on by the function, subshell or eval it ended. Bash cannot be told so. The ERR trap runs before errexit
@@ -53,8 +56,25 @@ export function wrapStep(script: string, opts: ShellOptions & { restore: { vars:
     `{ __od_rc=$? __od_pa=("\${PIPESTATUS[@]}"); printf -v __od_ps '%s ' "\${__od_pa[@]}"; __od_ps=\${__od_ps% }`,
     'if [[ $BASH_COMMAND == "$__od_ev" ]]; then :',
     `elif [[ " $__od_ps " =~ $__od_pre && \${__od_ps##* } == 0 ]] || [[ \${__od_sp-} == 1 && $__od_ps == 141 ]]; then __od_sp=1; if [[ $- == *e* ]]; then __od_se=1; set +e; fi`,
-    'else __od_sp=; __od_fc=$BASH_COMMAND; __od_fl=$LINENO; if [[ ${__od_se-} == 1 ]]; then exit $__od_rc; fi; fi; } 2>/dev/null',
+    // A real failure: the step's own ERR handler runs (with the failure's status), then errexit as ours if need be.
+    'else __od_sp=; __od_fc=$BASH_COMMAND; __od_fl=$LINENO; __od_ur=1; fi; } 2>/dev/null',
+    'if [[ ${__od_ur-} == 1 ]]; then __od_ur=; if [[ -n ${__od_ue-} && $__od_ue != - ]]; then __od_ret "$__od_rc" || eval "$__od_ue"; fi; if [[ ${__od_se-} == 1 ]]; then exit $__od_rc; fi; fi',
   ].join('; ');
+  // A step's `trap ... EXIT` or `trap ... ERR` would replace the wrapper's (and lose the report, the SIGPIPE rule
+  // and errexit after one): the shim keeps those two handlers for the wrapper to run, and hands other signals to
+  // the builtin. `trap -p` still lists the wrapper's. It is removed before functions are reported.
+  const shim = [
+    '__od_ret() { return "$1"; }',
+    'trap() {',
+    '  local __od_h __od_g __od_r=()',
+    '  if [[ ${1-} == -- ]]; then shift; fi',
+    '  if [[ $# -eq 1 && $1 != -* ]]; then set -- - "$1"; fi',
+    '  if [[ $# -lt 2 || $1 == -[lp]* ]]; then builtin trap "$@"; return; fi',
+    '  __od_h=$1; shift',
+    '  for __od_g in "$@"; do case ${__od_g^^} in EXIT|0|SIGEXIT) __od_ux=$__od_h ;; ERR|SIGERR) __od_ue=$__od_h ;; *) __od_r+=("$__od_g") ;; esac; done',
+    '  if (( ${#__od_r[@]} )); then builtin trap -- "$__od_h" "${__od_r[@]}"; fi',
+    '}',
+  ].join('\n');
   return [
     `__od_s=${shellQuote(script)}`,
     // Not bash, or a bash before 4.1 (no {fd}> redirection; macOS's /bin/bash is 3.2): the step runs, no session.
@@ -68,7 +88,8 @@ export function wrapStep(script: string, opts: ShellOptions & { restore: { vars:
     // Options need no dump of their own: SHELLOPTS and BASHOPTS, in declare -p, name the ones on.
     `{ ${block('Bv', 'declare -p')}; } >&$__od_o 2>/dev/null`,
     `trap ${shellQuote(onErr)} ERR`,
-    `trap ${shellQuote(`{ ${atExit}; } >&$__od_o 2>/dev/null`)} EXIT`,
+    `trap ${shellQuote(onExit)} EXIT`,
+    shim,
     // Carried options last, just before the step (a carried `set -x` then traces the step, not the wrapper).
     opts.restore?.options ? `{ ${opts.restore.options.split('\n').join('; ')}; } 2>/dev/null` : '',
     '__od_base=$LINENO; eval "$__od_s"',

@@ -99,6 +99,21 @@ describe('a wrapped step in real bash', () => {
     expect(run('yes | head -c 1 >/dev/null; true').options).toContain('o:errexit');
   });
 
+  it("runs a step's own EXIT and ERR traps and still reports, keeping the SIGPIPE rule and errexit", () => {
+    const report = (script: string) => {
+      const r = spawnSync('bash', ['--noprofile', '--norc', '-c', wrapStep(script, { errexit: true, pipefail: true, nonce: NONCE, restore: null })], { encoding: 'utf8' });
+      const filter = createStateFilter(NONCE);
+      const shown = filter.push(r.stdout);
+      const end = filter.end();
+      return { status: r.status, out: shown + end.rest, err: r.stderr, y: parseDeclarations(end.blocks.get('Av') ?? '').get('Y')?.value ?? null };
+    };
+    expect(report("trap 'echo cleanup' EXIT; Y=2")).toMatchObject({ status: 0, out: 'cleanup\n', y: '"2"' });
+    expect(report("trap 'echo \"exit with $?\"' EXIT; Y=3; exit 3")).toMatchObject({ status: 3, out: 'exit with 3\n', y: '"3"' });
+    expect(report("trap 'rm -f /tmp/opsdeck-none' EXIT; yes | head -1 >/dev/null")).toMatchObject({ status: 0 });
+    expect(report("yes | head -2 >/dev/null; trap 'echo \"failed: $?\" >&2' ERR; false; echo 'went on'")).toMatchObject({ status: 1, out: '', err: 'failed: 1\n' });
+    expect(report("trap 'echo int' INT; trap -p INT")).toMatchObject({ status: 0, out: "trap -- 'echo int' SIGINT\n" });
+  });
+
   it("honours a step's own set +e", () => {
     expect(run('set +e; false; echo tolerated')).toMatchObject({ status: 0, out: 'tolerated\n' });
   });
