@@ -152,16 +152,7 @@ it('a run interrupted by a crash resumes: one run, both attempts, the carried se
   await client.call('steps.run', { runId, stepId: tag.id, params });
   expect((await ended(client, tag.id, 1)).steps[0]!.status).toBe('succeeded');
   await client.call('steps.run', { runId, stepId: deploy.id, params });
-  for (let i = 0; i < 200 && !childrenOf(first.process.pid ?? 0).some((pid) => commandLine(pid).includes(marker)); i++) await new Promise((r) => setTimeout(r, 25));
-  orphanGroups.push(...childrenOf(first.process.pid ?? 0).filter((pid) => commandLine(pid).includes(marker)));
-  const exited = new Promise((resolve) => first.process.once('exit', resolve));
-  process.kill(first.process.pid ?? 0, 'SIGKILL');
-  await exited;
-
-  const second = await startApp(dataDir);
-  apps.push(second);
-  const again = await connect(second.origin, second.token);
-  clients.push(again);
+  const { app: second, client: again } = await crashAndRestart(first, marker, dataDir);
   expect((await again.call('runs.get', { runId })).run.status).toBe('interrupted');
   await expect(again.call('runs.finish', { runId })).rejects.toMatchObject({ code: 'conflict' });
   const resumed = await again.call('runs.resume', { runId });
@@ -178,33 +169,36 @@ it('a run interrupted by a crash resumes: one run, both attempts, the carried se
   // The resumed run is this host's now: killed again mid-step, it reads interrupted again and resumes again.
   rmSync(flag);
   await again.call('steps.run', { runId, stepId: deploy.id, params });
-  for (let i = 0; i < 200 && !childrenOf(second.process.pid ?? 0).some((pid) => commandLine(pid).includes(marker)); i++) await new Promise((r) => setTimeout(r, 25));
-  orphanGroups.push(...childrenOf(second.process.pid ?? 0).filter((pid) => commandLine(pid).includes(marker)));
-  const exitedAgain = new Promise((resolve) => second.process.once('exit', resolve));
-  process.kill(second.process.pid ?? 0, 'SIGKILL');
-  await exitedAgain;
-  const third = await startApp(dataDir);
-  apps.push(third);
-  const last = await connect(third.origin, third.token);
-  clients.push(last);
+  const { client: last } = await crashAndRestart(second, marker, dataDir);
   const twice = await last.call('runs.get', { runId });
   expect(twice.run.status).toBe('interrupted');
   expect(twice.steps[1]!.attempts.map((a) => a.status)).toEqual(['interrupted', 'succeeded', 'interrupted']);
   expect((await last.call('runs.resume', { runId })).run.status).toBe('running');
   writeFileSync(flag, '');
   await last.call('steps.run', { runId, stepId: deploy.id, params });
-  const ended2 = async (): Promise<RunDetail> => {
-    for (let i = 0; i < 400; i++) {
-      const d = await last.call('runs.get', { runId });
-      if (d.steps[1]!.attempts.length >= 4 && d.steps[1]!.status !== 'running') return d;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error('the step did not end');
-  };
-  expect((await ended2()).steps[1]!.status).toBe('succeeded');
+  expect((await ended(last, deploy.id, 4)).steps[1]!.status).toBe('succeeded');
   expect((await last.call('runs.finish', { runId })).run).toMatchObject({ status: 'completed', left: [] });
   expect((await last.call('runs.list', {})).filter((r) => r.id === runId)).toHaveLength(1);
 });
+
+/**
+ * Once the step whose command line holds `marker` runs under `app`, kills the host with SIGKILL (the step's group,
+ * detached, outlives it and is ended after the test) and starts a new host on the same data directory.
+ */
+async function crashAndRestart(app: RunningApp, marker: string, dataDir: string): Promise<{ app: RunningApp; client: WsClient }> {
+  const pid = app.process.pid ?? 0;
+  const steps = (): number[] => childrenOf(pid).filter((child) => commandLine(child).includes(marker));
+  for (let i = 0; i < 200 && steps().length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+  orphanGroups.push(...steps());
+  const exited = new Promise((resolve) => app.process.once('exit', resolve));
+  process.kill(pid, 'SIGKILL');
+  await exited;
+  const next = await startApp(dataDir);
+  apps.push(next);
+  const client = await connect(next.origin, next.token);
+  clients.push(client);
+  return { app: next, client };
+}
 
 function latestAttempt(detail: RunDetail, stepId: string) {
   const attempt = detail.steps.find((s) => s.stepId === stepId)?.attempts.at(-1);
