@@ -5,10 +5,11 @@
  * its paths passed in, so that tests drive it with a mocked 'electron'.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, safeStorage, session, type Tray } from 'electron';
+import { app, BrowserWindow, dialog, Notification, safeStorage, session, type Tray } from 'electron';
 import { connectToOwner } from '../host/owner-socket.js';
 import { readOwner } from '../services/store/owner-lock.js';
 import { installIpcBridge } from './ipc-bridge.js';
+import { scheduleNoticeListener } from './notifications.js';
 import { forkOwnerProcess } from './owner-child.js';
 import { openOwner } from './owner-connection.js';
 import { OWNER_PROCESS_FILE, oneLine } from './owner-protocol.js';
@@ -103,6 +104,8 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
   async function start(): Promise<void> {
     hardenSession(session.defaultSession);
     removeBridge = installIpcBridge({ host: owner.host, getWindow: () => mainWindow, appIndexUrl: indexUrl });
+    // Scheduled runs that say to tell someone: a desktop notification, whether or not a window is open.
+    owner.host.subscribe(scheduleNoticeListener(() => Notification, { onClick: focusWindow }));
     // The window first: its calls wait in the session until the owner answers (at once, or after a CLI command).
     ready = true;
     openWindow();
