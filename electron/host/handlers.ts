@@ -54,7 +54,8 @@ async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
-export function createHandlers(deps: HandlerDeps): Handlers {
+/** Every handler but the schedules' (schedule-handlers.ts), which the host adds. */
+export function createHandlers(deps: HandlerDeps): Omit<Handlers, `schedules.${string}`> {
   const { library, runbooks, runs } = deps;
   const lastRuns = (runbookId: string, limit: number) =>
     runs.list({ runbookId, limit }).map((r) => ({ id: r.id, status: r.status, startedAt: r.startedAt, sectionTitle: r.sectionTitle }));

@@ -22,6 +22,10 @@ import { createRunStore } from '../services/store/run-store.js';
 import { describeOwner, readOwner, tryAcquireOwnership, type OwnerInfo, type OwnerKind, type OwnerLock } from '../services/store/owner-lock.js';
 import { countOutput, createFlowWindows, type FlowWindow } from './flow-windows.js';
 import { createHandlers } from './handlers.js';
+import { createScheduleHandlers } from './schedule-handlers.js';
+import { createSchedulerService } from '../services/scheduler/scheduler-service.js';
+import type { SchedulerService } from '../services/scheduler/types.js';
+import { createScheduleStore } from '../services/store/schedule-store.js';
 import { createLazyRemote, createLazyShell } from './lazy-services.js';
 import { ownerSocketPath, serveOwnerSocket, type OwnerSocketServer } from './owner-socket.js';
 
@@ -61,6 +65,8 @@ export interface Host {
   owner: OwnerLock;
   /** The owner's socket, for a long-lived owner. */
   socketPath: string | null;
+  /** The tray's "Pause schedules" and the OS's wake notice reach the scheduler here. */
+  schedules: Pick<SchedulerService, 'setSuspended' | 'woke'>;
   close(): Promise<void>;
 }
 
@@ -134,6 +140,33 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
   });
   runs.recoverInterrupted();
   const sectionRunner = createSectionRunner({ runs, hostname: hostname(), ask: (question) => prompts.ask(question) });
+  const scheduler = createSchedulerService({
+    store: createScheduleStore(db, deviceId, clock),
+    library,
+    sectionRunner,
+    hosts,
+    ...(vault ? { vault } : {}),
+    clock: { now: () => new Date(), monotonic: () => performance.now() },
+    timers: {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+      setInterval: (fn, ms) => setInterval(fn, ms),
+      clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+    },
+    env: process.env,
+    hostname: hostname(),
+    operator: () => settings().operator,
+    deviceId,
+    runStatus: (runId) => {
+      try {
+        return runs.get(runId).run.status;
+      } catch {
+        return null;
+      }
+    },
+    emit,
+    onError: (error) => options.onInternalError?.('scheduler', error),
+  });
 
   const terminals = createTerminalService({
     emit,
@@ -146,6 +179,12 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     },
     openSshShell: (host, opts) => remote.openShell(host, opts),
     record: (runId, chunk, terminal) => runs.recordTerminal(runId, terminal, chunk),
+  });
+  const scheduleHandlers = createScheduleHandlers({
+    scheduler,
+    operator: () => settings().operator,
+    now: () => new Date(),
+    opsdeckCommand: process.argv[1] ? [process.execPath, process.argv[1]] : [process.execPath],
   });
   const handlers = createHandlers({
     version: options.version,
@@ -168,7 +207,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     terminals,
     shell,
   });
-  const contractDispatch = createDispatch(handlers, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
   const dispatch: Dispatch = async (method, input, ctx) => {
     if (NEEDS_SHELL.has(method)) {
       try {
@@ -210,7 +249,9 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     openWindow: (o) => flow.open(o),
     owner: lock,
     socketPath: null,
+    schedules: scheduler,
     async close() {
+      await scheduler.dispose();
       await socket?.close();
       prompts.cancelAll();
       await terminals.dispose();
@@ -229,6 +270,8 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     socket = await serveOwnerSocket(host, ownerSocketPath(options.dataDir));
     host.socketPath = socket.path;
     lock.update({ socket: socket.path });
+    // Only a long-lived owner fires schedules: a CLI command owning the directory for a moment never does.
+    await scheduler.start();
   }
   return host;
 }

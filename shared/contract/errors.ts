@@ -13,6 +13,8 @@ export const errorCodes = [
   'invalid_param',
   'confirmation_required',
   'reason_required',
+  'approval_required',
+  'invalid_schedule',
   'unauthorized',
   'unavailable',
   'internal',

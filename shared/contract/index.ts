@@ -5,4 +5,5 @@ export * from './hosts.js';
 export * from './terminals.js';
 export * from './methods.js';
 export * from './schemas.js';
+export * from './schedules.js';
 export * from './wire.js';

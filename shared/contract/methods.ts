@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { Host, HostFields, HostTest, Prompt, PromptAnswer, SshConfigPreview, Target } from './hosts.js';
+import { scheduleEvents, scheduleMethods } from './schedules.js';
 import { TermData, TermExit, TermInfo, TermOpen, TermSize } from './terminals.js';
 import {
   AppInfo,
@@ -133,6 +134,8 @@ export const methods = {
 
   'prompts.pending': { input: Empty, output: z.array(Prompt) },
   'prompts.answer': { input: z.object({ id: Id, answer: PromptAnswer }).strict(), output: z.object({ answered: z.boolean() }) },
+
+  ...scheduleMethods,
 } as const;
 
 export const events = {
@@ -154,6 +157,7 @@ export const events = {
   /** Terminal output as UTF-8 bytes, batched (~5 ms, at once when large) and never splitting a character. */
   'term.data': TermData,
   'term.exit': TermExit,
+  ...scheduleEvents,
 } as const;
 
 export type Methods = typeof methods;

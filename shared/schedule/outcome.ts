@@ -18,7 +18,8 @@ const Summary = { first: Instant, last: Instant, count: z.number().int().positiv
 
 export const ScheduleOutcome = z.discriminatedUnion('kind', [
   /** `catchUp`: the occurrence was run after a wake, not on time. */
-  z.object({ kind: z.literal('started'), occurrence: Instant, runId: z.string(), catchUp: z.boolean() }),
+  /** `manual`: started by hand ("run now"); `occurrence` is then when, not an occurrence of the calendar. */
+  z.object({ kind: z.literal('started'), occurrence: Instant, runId: z.string(), catchUp: z.boolean(), manual: z.boolean().optional() }),
   z.object({ kind: z.literal('skipped_overlap'), occurrence: Instant, reason: z.enum(['previous_running', 'queue_full']) }),
   z.object({ kind: z.literal('missed'), ...Summary }),
   z.object({ kind: z.literal('missed_beyond_window'), ...Summary }),

@@ -94,6 +94,25 @@ export const mergeClasses = {
     key: ['runbook_id', 'name'],
     why: "a runbook's last parameter values (never secrets), offered as defaults next time",
   },
+  schedules: {
+    class: 'register',
+    key: ['id'],
+    why:
+      'a schedule the user makes, edits, pauses and removes (a tombstone): the later stamp wins. It fires only on its ' +
+      'home_device, so a schedule synced to another laptop never runs an occurrence twice',
+  },
+  schedule_records: {
+    class: 'append-only',
+    key: ['id'],
+    why:
+      "each occurrence's outcome and each wake's miss summary; written only by the schedule's home device (a trigger " +
+      'refuses others), so a union never holds two outcomes for one occurrence from two devices',
+  },
+  webhook_outbox: {
+    class: 'local',
+    key: ['id'],
+    why: "notifications this device still has to deliver, with their retry state: the device that ran the schedule delivers them",
+  },
   settings: {
     class: 'register',
     key: ['key'],

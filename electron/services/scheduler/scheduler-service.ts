@@ -1,0 +1,425 @@
+/**
+ * The owner's scheduler: fires each occurrence of each schedule exactly once, records its outcome, and catches up
+ * after sleep or downtime by the schedule's policy. One timer for the soonest thing due and one slow tick that
+ * watches the wall clock against the monotonic one (sleep, clock set forward or back: re-plan everything). Planning
+ * is shared/schedule/catch-up.ts, always from the newest occurrence recorded, so a restart or a clock set back never
+ * repeats an occurrence and never loses one: a planned run is recorded `pending` in the same transaction as the
+ * misses, and a pending record found at start-up (the owner stopped in between) becomes failed_to_start.
+ * Firing starts the section's command steps with the section runner (origin `schedule`), as `opsdeck run` does.
+ */
+import type { Schedule, ScheduleFields } from '../../../shared/contract/schedules.js';
+import { ContractError } from '../../../shared/contract/errors.js';
+import type { RunDetail } from '../../../shared/contract/schemas.js';
+import type { Section } from '../../../shared/model/runbook.js';
+import { planCatchUp, type PlannedRun } from '../../../shared/schedule/catch-up.js';
+import { createClockWatch } from '../../../shared/schedule/clock.js';
+import { CATCH_UP_STAGGER_MS, staggerMs } from '../../../shared/schedule/jitter.js';
+import { decideOverlap, IDLE, runEnded, type OverlapState } from '../../../shared/schedule/overlap.js';
+import { missOutcomes } from '../../../shared/schedule/outcome.js';
+import type { SectionRunner } from '../runs/section-runner.js';
+import { confirmationOf } from '../runs/step-gates.js';
+import type { LibraryStore } from '../store/library-store.js';
+import type { NewRecord, ScheduleRow, ScheduleStore } from '../store/schedule-store.js';
+import { createScheduleEditor, type EditorDeps } from './schedule-editor.js';
+import { commandSteps, situationOf, type Situation } from './schedule-view.js';
+import type { SchedulerService } from './types.js';
+
+export interface SchedulerTimers {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export interface SchedulerDeps extends Omit<EditorDeps, 'store' | 'library' | 'now'> {
+  store: ScheduleStore;
+  library: LibraryStore;
+  sectionRunner: Pick<SectionRunner, 'start'>;
+  /** The wall clock (occurrences) and a clock that never jumps (timers). */
+  clock: { now(): Date; monotonic(): number };
+  timers: SchedulerTimers;
+  /** The owner's environment: where `env` secrets are read when a schedule fires. */
+  env: Readonly<Record<string, string | undefined>>;
+  hostname: string;
+  emit(event: 'schedules.changed', payload: { scheduleId: string }): void;
+  emit(event: 'schedule.notice', payload: { scheduleId: string; runId: string; status: string; title: string; body: string }): void;
+  /** A scheduled run ended: deliver its notifications (webhook outbox). */
+  onRunEnded?(schedule: Schedule, detail: RunDetail, occurrence: string): void;
+}
+
+/**
+ * How often the wall clock is compared with the monotonic one. Trades noticing a wake or a clock change sooner
+ * against waking an idle owner: 10 s costs nothing measurable and keeps a wake's catch-up within seconds.
+ */
+export const WATCH_INTERVAL_MS = 10_000;
+/** A catch-up after a wake starts within this much per schedule catching up, at most CATCH_UP_STAGGER_MS: one alone starts at once, a thousand spread over a minute. */
+const STAGGER_PER_SCHEDULE_MS = 250;
+/** Timers are armed at most this far ahead (setTimeout's limit is ~24.8 days; the watch re-plans anyway). */
+const MAX_TIMER_MS = 3_600_000;
+
+interface Live {
+  row: ScheduleRow;
+  nextFireAt: number | null;
+  overlap: OverlapState;
+  /** Catch-ups to run one after another (after a wake), each when the previous has ended. */
+  chain: PlannedRun[];
+  /** The run of the chained catch-up in progress. */
+  chainRun: string | null;
+  /** When the next chained catch-up may start (the wake's stagger). */
+  chainAt: number | null;
+}
+
+export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
+  const { store, library, timers } = deps;
+  const nowDate = (): Date => deps.clock.now();
+  const editor = createScheduleEditor({ ...deps, now: nowDate });
+  const live = new Map<string, Live>();
+  const watch = createClockWatch({ wallNow: () => deps.clock.now().getTime(), monotonicNow: () => deps.clock.monotonic() });
+  let timer: unknown = null;
+  let ticker: unknown = null;
+  let started = false;
+  let suspended = false;
+  let disposed = false;
+  const inFlight = new Set<Promise<unknown>>();
+
+  const changed = (scheduleId: string): void => deps.emit('schedules.changed', { scheduleId });
+  const firesHere = (row: ScheduleRow): boolean => row.homeDevice === deps.deviceId;
+
+  function situation(row: ScheduleRow): Situation {
+    let sections: readonly Section[] | null;
+    try {
+      const rb = library.get(row.runbookId);
+      sections = rb.archived ? null : rb.document.sections;
+    } catch {
+      sections = null;
+    }
+    return situationOf(row, sections);
+  }
+
+  function liveOf(row: ScheduleRow): Live {
+    let l = live.get(row.id);
+    if (!l) {
+      l = { row, nextFireAt: null, overlap: IDLE, chain: [], chainRun: null, chainAt: null };
+      live.set(row.id, l);
+    } else {
+      l.row = row;
+    }
+    return l;
+  }
+
+  /** Accounts for every occurrence up to now: records misses and pending runs in one transaction, then starts them. */
+  function plan(l: Live, now: Date, catchingUp: number): void {
+    const row = l.row;
+    if (!firesHere(row) || row.paused || situation(row).state !== 'active') {
+      l.nextFireAt = null;
+      return;
+    }
+    const recorded = store.lastHandled(row.id);
+    const lastHandled = new Date(recorded !== null && recorded > row.activeSince ? recorded : row.activeSince);
+    const p = planCatchUp({ scheduleId: row.id, rules: row.spec.rules, lastHandled, now });
+    l.nextFireAt = p.nextFireAt ? p.nextFireAt.getTime() : null;
+    if (p.runs.length === 0 && !p.missed && !p.missedBeyondWindow) return;
+    const gated = needsCatchUpApproval(row);
+    const records: NewRecord[] = missOutcomes(p).map((o) => ({
+      scheduleId: row.id, kind: o.kind === 'missed' ? 'missed' : 'missed_beyond_window', occurrence: null,
+      firstAt: 'first' in o ? o.first : null, lastAt: 'last' in o ? o.last : null, count: 'count' in o ? o.count : null,
+      catchUp: false, manual: false, runId: null, reason: null,
+    }));
+    for (const run of p.runs) {
+      records.push({
+        scheduleId: row.id, kind: run.catchUp && gated ? 'waiting_approval' : 'pending', occurrence: run.occurrence.toISOString(),
+        firstAt: null, lastAt: null, count: null, catchUp: run.catchUp, manual: false, runId: null, reason: null,
+      });
+    }
+    store.append(records);
+    const spread = Math.min(CATCH_UP_STAGGER_MS, STAGGER_PER_SCHEDULE_MS * Math.max(1, catchingUp));
+    for (const run of p.runs) {
+      if (run.catchUp && gated) continue;
+      if (run.catchUp) {
+        l.chain.push(run);
+        l.chainAt ??= now.getTime() + Math.floor((staggerMs(row.id) / CATCH_UP_STAGGER_MS) * spread);
+      } else {
+        fire(l, run.occurrence.toISOString(), false);
+      }
+    }
+    changed(row.id);
+  }
+
+  /** A catch-up of destructive or fan-out steps waits for someone after a wake. */
+  function needsCatchUpApproval(row: ScheduleRow): boolean {
+    if (row.spec.target.kind === 'tag') return true;
+    const section = situation(row).section;
+    return section ? commandSteps(section).some((s) => s.danger.level === 'destructive') : false;
+  }
+
+  function record(row: ScheduleRow, kind: NewRecord['kind'], occurrence: string, extra: Partial<NewRecord> = {}): void {
+    store.append([{ scheduleId: row.id, kind, occurrence, firstAt: null, lastAt: null, count: null, catchUp: false, manual: false, runId: null, reason: null, ...extra }]);
+    changed(row.id);
+  }
+
+  /** An occurrence is due: the overlap policy decides whether it starts now, waits, or is skipped. */
+  function fire(l: Live, occurrence: string, catchUp: boolean): void {
+    const { decision, state } = decideOverlap(l.row.spec.rules.overlap, l.overlap, new Date(occurrence));
+    l.overlap = state;
+    if (decision.action === 'skip') record(l.row, 'skipped_overlap', occurrence, { reason: decision.reason, catchUp });
+    else if (decision.action === 'start') launch(l, occurrence, catchUp, false);
+    // queue: its pending record stands until the running one ends (overlap.ts keeps which occurrence).
+  }
+
+  /** A chained catch-up: as fire(), answering with the run it started, if any. */
+  function fireCatchUp(l: Live, occurrence: string): string | null {
+    const { decision, state } = decideOverlap(l.row.spec.rules.overlap, l.overlap, new Date(occurrence));
+    l.overlap = state;
+    if (decision.action === 'start') return launch(l, occurrence, true, false);
+    if (decision.action === 'skip') record(l.row, 'skipped_overlap', occurrence, { reason: decision.reason, catchUp: true });
+    return null;
+  }
+
+  /** Starts the run (the overlap state already counts it); records started, or failed_to_start and why. */
+  function launch(l: Live, occurrence: string, catchUp: boolean, manual: boolean): string | null {
+    const row = l.row;
+    let detail: { detail: RunDetail; done: Promise<RunDetail> };
+    try {
+      const s = situation(row);
+      if (s.state !== 'active' && !manual) throw new ContractError('conflict', s.reason ?? s.state);
+      if (!s.section) throw new ContractError('conflict', s.reason ?? 'the section is gone');
+      const params = { ...row.spec.params, ...editor.secretValues(row, deps.env) };
+      const versionId = library.get(row.runbookId).version.id;
+      detail = deps.sectionRunner.start({
+        runbookId: row.runbookId, sectionId: row.sectionId, versionId, params, target: row.spec.target,
+        // Approved when the schedule was made (bound to the text): the runner needs no one to type the name.
+        confirmation: confirmationOf(row.spec.target, deps.hostname).expect, origin: 'schedule',
+      });
+    } catch (error) {
+      record(row, 'failed_to_start', occurrence, { reason: reasonOf(error), catchUp, manual: false });
+      release(l);
+      return null;
+    }
+    const runId = detail.detail.run.id;
+    record(row, 'started', occurrence, { runId, catchUp, manual });
+    const done = detail.done.then((final) => ended(l, final, occurrence));
+    inFlight.add(done);
+    void done.finally(() => inFlight.delete(done));
+    return runId;
+  }
+
+  /** A run of the schedule ended or never started: the queued occurrence, if any, starts now. */
+  function release(l: Live): void {
+    const { start, state } = runEnded(l.overlap);
+    l.overlap = state;
+    if (start) launch(l, start.toISOString(), false, false);
+  }
+
+  function ended(l: Live, final: RunDetail, occurrence: string): void {
+    if (disposed) return;
+    changed(l.row.id);
+    try {
+      notify(l.row, final, occurrence);
+    } catch (error) {
+      // A notification that cannot be made never stops the schedule.
+      deps.onError?.(error);
+    }
+    if (l.chainRun === final.run.id) l.chainRun = null;
+    release(l);
+    if (started && !suspended) runChains(nowDate().getTime());
+    arm();
+  }
+
+  function notify(row: ScheduleRow, final: RunDetail, occurrence: string): void {
+    const status = final.run.status;
+    const on = row.spec.notify.on;
+    if (on === 'never' || (on === 'failure' && status === 'completed')) return;
+    const view = get(row.id);
+    const what = `${view.runbookTitle} › ${view.sectionTitle}`;
+    const failed = final.run.failedStep ? `: "${final.run.failedStep.title}" failed` : final.run.endReason ? `: ${final.run.endReason}` : '';
+    deps.emit('schedule.notice', { scheduleId: row.id, runId: final.run.id, status, title: `Scheduled run ${status}`, body: `${what}${failed}` });
+    deps.onRunEnded?.(view, final, occurrence);
+  }
+
+  /** Starts the next chained catch-up of each schedule whose time has come. */
+  function runChains(nowMs: number): void {
+    for (const l of live.values()) {
+      while (l.chainRun === null && l.chain.length > 0 && (l.chainAt === null || l.chainAt <= nowMs)) {
+        const next = l.chain.shift();
+        if (!next) break;
+        l.chainAt = null;
+        // Skipped or failed to start: nothing runs, so the chain goes on at once.
+        l.chainRun = fireCatchUp(l, next.occurrence.toISOString());
+      }
+    }
+  }
+
+  function tick(reason: 'timer' | 'replan'): void {
+    timer = null;
+    if (disposed || !started || suspended) return;
+    const now = nowDate();
+    const nowMs = now.getTime();
+    const due = [...live.values()].filter((l) => reason === 'replan' || (l.nextFireAt !== null && l.nextFireAt <= nowMs));
+    for (const l of due) {
+      try {
+        plan(l, now, due.length);
+      } catch (error) {
+        deps.onError?.(error);
+      }
+    }
+    runChains(nowMs);
+    arm();
+  }
+
+  function arm(): void {
+    if (timer !== null) timers.clearTimeout(timer);
+    timer = null;
+    if (disposed || !started || suspended) return;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const l of live.values()) {
+      if (l.nextFireAt !== null) soonest = Math.min(soonest, l.nextFireAt);
+      if (l.chainRun === null && l.chain.length > 0) soonest = Math.min(soonest, l.chainAt ?? 0);
+    }
+    if (soonest === Number.POSITIVE_INFINITY) return;
+    const delay = Math.max(0, Math.min(MAX_TIMER_MS, soonest - nowDate().getTime()));
+    timer = timers.setTimeout(() => tick('timer'), delay);
+  }
+
+  function replanAll(): void {
+    for (const row of store.list()) liveOf(row);
+    tick('replan');
+  }
+
+  /** Pending records left by an owner that stopped before starting them: each is recorded as failed, once. */
+  function settleLeftovers(): void {
+    const rows = store.unsettled().filter((r) => r.kind === 'pending');
+    if (rows.length === 0) return;
+    store.append(
+      rows.map((r) => ({
+        scheduleId: r.scheduleId, kind: 'failed_to_start' as const, occurrence: r.occurrence, firstAt: null, lastAt: null, count: null,
+        catchUp: r.catchUp, manual: false, runId: null, reason: 'Opsdeck stopped before the run could start',
+      })),
+    );
+  }
+
+  const get = (id: string): Schedule => editor.view(store.get(id), situation, firesHere);
+
+  /** After a change to one schedule: forget its timers and plan it again from its records. */
+  function refresh(id: string): void {
+    const l = live.get(id);
+    let row: ScheduleRow | null = null;
+    try {
+      row = store.get(id);
+    } catch {
+      live.delete(id);
+    }
+    if (row && l) l.row = row;
+    else if (row) liveOf(row);
+    changed(id);
+    if (started && !suspended && row) {
+      const entry = live.get(id);
+      if (entry) plan(entry, nowDate(), 1);
+      arm();
+    }
+  }
+
+  return {
+    list: () => store.list().map((row) => editor.view(row, situation, firesHere)),
+    get,
+    async create(fields: ScheduleFields, createdBy: string) {
+      const row = await editor.create(fields, createdBy);
+      refresh(row.id);
+      return get(row.id);
+    },
+    async update(id, fields) {
+      await editor.update(id, fields);
+      refresh(id);
+      return get(id);
+    },
+    pause(id, reason) {
+      store.update(id, { paused: true, pauseReason: reason?.trim() ? reason.trim() : `paused by ${deps.operator()}` });
+      const l = live.get(id);
+      if (l) l.chain = [];
+      refresh(id);
+      return get(id);
+    },
+    resume(id) {
+      const row = store.get(id);
+      if (row.paused) store.update(id, { paused: false, pauseReason: null, activeSince: nowDate().toISOString() });
+      refresh(id);
+      return get(id);
+    },
+    remove(id) {
+      const removed = store.remove(id);
+      live.delete(id);
+      changed(id);
+      arm();
+      return { removed };
+    },
+    runNow(id) {
+      const row = store.get(id);
+      const s = situation(row);
+      if (!s.section) throw new ContractError('conflict', s.reason ?? 'the section is gone');
+      if (s.state === 'needs_approval') throw new ContractError('approval_required', s.reason ?? 'approve the changed steps first');
+      const l = liveOf(row);
+      l.overlap = { ...l.overlap, running: l.overlap.running + 1 };
+      const runId = launch(l, nowDate().toISOString(), false, true);
+      if (runId === null) {
+        const why = store.recent(id, 1)[0]?.reason ?? 'the run could not start';
+        throw new ContractError('conflict', why);
+      }
+      return { runId };
+    },
+    approve(id, dropWaiting) {
+      const row = store.get(id);
+      const s = situation(row);
+      if (!s.section) throw new ContractError('conflict', s.reason ?? 'the section is gone');
+      editor.approve(row, s.section, s.state === 'needs_approval');
+      const waiting = store.unsettled().filter((r) => r.scheduleId === id && r.kind === 'waiting_approval');
+      const l = liveOf(store.get(id));
+      if (dropWaiting) {
+        for (const w of waiting) record(l.row, 'failed_to_start', w.occurrence ?? '', { catchUp: true, reason: `not run: dropped by ${deps.operator()} when approving` });
+      } else {
+        for (const w of waiting) {
+          store.append([{ ...w, kind: 'pending', reason: null }]);
+          l.chain.push({ occurrence: new Date(w.occurrence ?? 0), notBefore: nowDate(), catchUp: true });
+        }
+      }
+      refresh(id);
+      if (started && !suspended) runChains(nowDate().getTime());
+      return get(id);
+    },
+    agenda: (hours) => editor.agenda(store.list().filter((r) => !r.paused && firesHere(r) && situation(r).state === 'active'), hours),
+    exportable: (id) => editor.exportable(store.get(id)),
+    async start() {
+      if (started || disposed) return;
+      started = true;
+      settleLeftovers();
+      await editor.unseal(store.list()).catch((error: unknown) => deps.onError?.(error));
+      if (disposed) return;
+      for (const row of store.list()) liveOf(row);
+      tick('replan');
+      ticker = timers.setInterval(() => {
+        const change = watch.check(WATCH_INTERVAL_MS);
+        if (change.kind !== 'steady') replanAll();
+      }, WATCH_INTERVAL_MS);
+    },
+    setSuspended(value) {
+      suspended = value;
+      if (!value) replanAll();
+      else arm();
+    },
+    woke() {
+      watch.check();
+      if (started) replanAll();
+    },
+    dispose() {
+      disposed = true;
+      if (timer !== null) timers.clearTimeout(timer);
+      if (ticker !== null) timers.clearInterval(ticker);
+      // Runs in progress are the section runner's to stop; their ends are no longer recorded here.
+      inFlight.clear();
+      return Promise.resolve();
+    },
+  };
+}
+
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]?.slice(0, 500) || 'the run could not start';
+}
