@@ -316,3 +316,53 @@ describe('migration 005 (library identity)', () => {
     db.close();
   });
 });
+
+describe('migration 006 (schedules)', () => {
+  const DEV = '0190b6a4-0000-7000-8000-00000000000b';
+  const OTHER = '0190b6a4-0000-7000-8000-00000000000c';
+
+  function version5(file: string): BetterSqlite3.Database {
+    const db = new BetterSqlite3(join(dir, file));
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations.slice(0, 5));
+    db.exec(`
+      INSERT OR REPLACE INTO meta VALUES ('device_id', '${DEV}');
+      INSERT INTO runbooks VALUES ('rb-1', '${DEV}', '/x/backup.md', '2026-01-01T00:00:00.000Z');
+      INSERT INTO runbook_versions VALUES ('v-1', '${DEV}', 'rb-1', 1, '000001767225600000-000000-${DEV}', 'abc', 'Backup', '2026-01-01T00:00:00.000Z', '{}', '{}');
+      INSERT INTO runs VALUES ('run-1', '${DEV}', 'rb-1', 'v-1', 'sec', 'Nightly', 'ana', '{"kind":"local"}', 'schedule', '2026-01-03T00:00:00.000Z');
+      INSERT INTO runbook_archive VALUES ('rb-1', 0, 't', '${DEV}', '000001767398400000-000000-${DEV}', 0);
+    `);
+    return db;
+  }
+  const schedule = (id: string, home: string) =>
+    `INSERT INTO schedules VALUES ('${id}', '${home}', 'rb-1', 'sec', '{}', '{}', 0, NULL, 't', 't', 'ana', 't', '${home}', '000001767398400000-000000-${home}', 0)`;
+  const record = (id: string, schedule: string, device: string, kind = 'started', occurrence: string | null = "'2026-01-04T00:00:00.000Z'") =>
+    `INSERT INTO schedule_records (id, device_id, schedule_id, kind, occurrence, recorded_at) VALUES ('${id}', '${device}', '${schedule}', '${kind}', ${occurrence}, 't')`;
+
+  it('keeps every row of a version-5 database and adds schedules, their records and the webhook outbox', () => {
+    const db = version5('v5.db');
+    const old = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>).map((r) => r.name);
+    const before = Object.fromEntries(old.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]));
+    migrate(db, migrations.slice(0, 6));
+    expect(db.pragma('user_version', { simple: true })).toBe(6);
+    for (const table of old) expect(db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all(), table).toEqual(before[table]);
+    db.exec(schedule('s-1', DEV));
+    db.exec(record('r-1', 's-1', DEV));
+    expect(db.prepare('SELECT kind, manual, catch_up FROM schedule_records').all()).toEqual([{ kind: 'started', manual: 0, catch_up: 0 }]);
+    db.close();
+  });
+
+  it('keeps records append-only, written only by the schedule\'s home device, and summaries without an occurrence', () => {
+    const db = version5('v5-rules.db');
+    migrate(db, migrations.slice(0, 6));
+    db.exec(schedule('s-1', DEV));
+    db.exec(record('r-1', 's-1', DEV));
+    for (const sql of ["UPDATE schedule_records SET kind = 'missed'", 'DELETE FROM schedule_records']) expect(() => db.exec(sql), sql).toThrow(/append-only/);
+    expect(() => db.exec(record('r-2', 's-1', OTHER))).toThrow(/only the device a schedule fires on/);
+    expect(() => db.exec(record('r-3', 's-1', DEV, 'missed'))).toThrow(/CHECK/);
+    expect(() => db.exec(record('r-4', 's-1', DEV, 'started', 'NULL'))).toThrow(/CHECK/);
+    expect(() => db.exec(record('r-5', 's-1', DEV, 'exploded'))).toThrow(/CHECK/);
+    expect(() => db.exec(`INSERT INTO schedules VALUES ('s-2', '${DEV}', 'nope', 'sec', '{}', '{}', 0, NULL, 't', 't', 'ana', 't', '${DEV}', 'h', 0)`)).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
