@@ -8,6 +8,7 @@ import { LibraryPage } from '../features/library/LibraryPage.js';
 import { PromptDialogs } from '../features/prompts/PromptDialogs.js';
 import { RunPage } from '../features/run/RunPage.js';
 import { RunbookPage } from '../features/runbook/RunbookPage.js';
+import { SchedulesPage } from '../features/schedules/SchedulesPage.js';
 import { SettingsPage } from '../features/settings/SettingsPage.js';
 import { TerminalsPage } from '../features/terminal/TerminalsPage.js';
 import { useApp } from '../stores/app-store.js';
@@ -27,6 +28,8 @@ function View({ route }: { route: Route }) {
       return <HistoryPage />;
     case 'hosts':
       return <HostsPage />;
+    case 'schedules':
+      return <SchedulesPage />;
     case 'terminals':
       return <TerminalsPage />;
     case 'settings':

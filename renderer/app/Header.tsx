@@ -14,11 +14,12 @@ interface Props {
   route: Route;
 }
 
-type NavKey = 'library' | 'history' | 'hosts' | 'terminals' | 'settings';
+type NavKey = 'library' | 'history' | 'schedules' | 'hosts' | 'terminals' | 'settings';
 
 function section(route: Route): NavKey | null {
   if (route.name === 'library' || route.name === 'runbook') return 'library';
   if (route.name === 'history' || route.name === 'run') return 'history';
+  if (route.name === 'schedules') return 'schedules';
   if (route.name === 'hosts') return 'hosts';
   if (route.name === 'terminals') return 'terminals';
   if (route.name === 'settings') return 'settings';
@@ -34,6 +35,7 @@ export function Header({ route }: Props) {
   const nav: Array<{ key: NavKey; label: string; to: string }> = [
     { key: 'library', label: 'Library', to: href.library() },
     { key: 'history', label: 'History', to: href.history() },
+    { key: 'schedules', label: 'Schedules', to: href.schedules() },
     { key: 'hosts', label: 'Hosts', to: href.hosts() },
     { key: 'terminals', label: 'Terminals', to: href.terminals() },
     { key: 'settings', label: 'Settings', to: href.settings() },

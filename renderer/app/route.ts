@@ -10,6 +10,7 @@ export type Route =
   | { name: 'run'; runId: string }
   | { name: 'history' }
   | { name: 'hosts' }
+  | { name: 'schedules' }
   | { name: 'terminals' }
   | { name: 'settings' }
   | { name: 'not-found'; hash: string };
@@ -28,6 +29,7 @@ export function parseRoute(hash: string): Route {
   if (path === '' || path === 'library') return { name: 'library' };
   if (path === 'history') return { name: 'history' };
   if (path === 'hosts') return { name: 'hosts' };
+  if (path === 'schedules') return { name: 'schedules' };
   if (path === 'terminals') return { name: 'terminals' };
   if (path === 'settings') return { name: 'settings' };
   const parts = path.split('/');
@@ -52,6 +54,7 @@ export function formatRoute(route: Route): string {
     case 'library':
     case 'history':
     case 'hosts':
+    case 'schedules':
     case 'terminals':
     case 'settings':
       return `#/${route.name}`;
@@ -72,6 +75,7 @@ export const href = {
   library: (): string => formatRoute({ name: 'library' }),
   history: (): string => formatRoute({ name: 'history' }),
   hosts: (): string => formatRoute({ name: 'hosts' }),
+  schedules: (): string => formatRoute({ name: 'schedules' }),
   terminals: (): string => formatRoute({ name: 'terminals' }),
   settings: (): string => formatRoute({ name: 'settings' }),
   runbook: (id: string, sectionId: string | null = null): string => formatRoute({ name: 'runbook', id, sectionId }),

@@ -3,6 +3,7 @@ import type { Section } from '../../../shared/model/runbook.js';
 import { href } from '../../app/route.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { formatDateTime, plural } from '../../components/format.js';
+import { ScheduleThisButton } from '../schedules/ScheduleThisButton.js';
 
 interface Props {
   detail: RunbookDetail;
@@ -45,12 +46,18 @@ export function SectionInfo({ detail, section }: Props) {
       <div className="panel">
         <h3>Schedule</h3>
         {hints.length === 0 ? (
-          <div className="muted">No schedule found.</div>
+          <div className="hint-none">
+            <span className="muted">No schedule found.</span>
+            <ScheduleThisButton detail={detail} hint={null} sectionId={section.id} label="Schedule…" />
+          </div>
         ) : (
           <ul className="hints" data-testid="schedule-hints">
             {hints.map((hint) => (
-              <li key={`${hint.line}-${hint.text}`}>
-                <div>{hint.text}</div>
+              <li key={`${hint.line}-${hint.text}`} data-testid="schedule-hint" data-text={hint.text}>
+                <div className="hint-head">
+                  <span>{hint.text}</span>
+                  <ScheduleThisButton detail={detail} hint={hint} sectionId={section.id} />
+                </div>
                 <div className="muted small">
                   {hint.cron ? <span className="mono">{hint.cron}</span> : 'no cron'}
                   {hint.timezone ? ` · ${hint.timezone}` : ''} · {hint.source} · line {hint.line}

@@ -16,6 +16,7 @@ describe('parseRoute', () => {
     expect(parseRoute('#/history/')).toEqual({ name: 'history' });
     expect(parseRoute('#/settings')).toEqual({ name: 'settings' });
     expect(parseRoute('#/hosts')).toEqual({ name: 'hosts' });
+    expect(parseRoute('#/schedules')).toEqual({ name: 'schedules' });
     expect(parseRoute('#/terminals')).toEqual({ name: 'terminals' });
   });
 
@@ -31,6 +32,7 @@ describe('parseRoute', () => {
       { name: 'run', runId: 'r%20' },
       { name: 'history' },
       { name: 'hosts' },
+      { name: 'schedules' },
       { name: 'terminals' },
     ];
     for (const route of routes) expect(parseRoute(formatRoute(route))).toEqual(route);
