@@ -175,7 +175,13 @@ export async function startSshd(opts: SshdOptions): Promise<Sshd> {
         if (!gone) {
           // The listener leaves the processes serving open connections running: end those too.
           const { stdout } = await run('pgrep', ['-P', String(child.pid)]).catch(() => ({ stdout: '' }));
-          for (const pid of stdout.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGTERM');
+          for (const pid of stdout.split('\n').filter(Boolean)) {
+            try {
+              process.kill(Number(pid), 'SIGTERM');
+            } catch {
+              // It ended between pgrep and now (its client hung up): nothing left to stop.
+            }
+          }
           child.kill('SIGTERM');
           await exited;
         }
