@@ -26,6 +26,8 @@ import { createScheduleHandlers } from './schedule-handlers.js';
 import { createSchedulerService } from '../services/scheduler/scheduler-service.js';
 import type { SchedulerService } from '../services/scheduler/types.js';
 import { createScheduleStore } from '../services/store/schedule-store.js';
+import { createOutboxStore } from '../services/store/outbox-store.js';
+import { createWebhookOutbox, runSummary } from '../services/scheduler/webhook-outbox.js';
 import { createLazyRemote, createLazyShell } from './lazy-services.js';
 import { ownerSocketPath, serveOwnerSocket, type OwnerSocketServer } from './owner-socket.js';
 
@@ -140,6 +142,13 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
   });
   runs.recoverInterrupted();
   const sectionRunner = createSectionRunner({ runs, hostname: hostname(), ask: (question) => prompts.ask(question) });
+  // Webhooks of scheduled runs: stored first, delivered with retries; a long-lived owner retries what is left.
+  const outbox = createWebhookOutbox({
+    store: createOutboxStore(db),
+    clock,
+    timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) },
+    onGaveUp: (report) => options.onInternalError?.('webhook', new Error(`gave up delivering a webhook: ${JSON.stringify(report)}`)),
+  });
   const scheduler = createSchedulerService({
     store: createScheduleStore(db, deviceId, clock),
     library,
@@ -166,6 +175,9 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     },
     emit,
     onError: (error) => options.onInternalError?.('scheduler', error),
+    onRunEnded: (schedule, detail, occurrence) => {
+      if (schedule.notify.webhook) outbox.enqueue({ scheduleId: schedule.id, runId: detail.run.id, url: schedule.notify.webhook, body: runSummary(detail, schedule, occurrence) });
+    },
   });
 
   const terminals = createTerminalService({
@@ -260,6 +272,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
       await remote.dispose();
       exec.dispose();
       await importer.dispose();
+      await outbox.dispose();
       listeners.clear();
       db.close();
       lock.release();
@@ -272,6 +285,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     lock.update({ socket: socket.path });
     // Only a long-lived owner fires schedules: a CLI command owning the directory for a moment never does.
     await scheduler.start();
+    outbox.start();
   }
   return host;
 }

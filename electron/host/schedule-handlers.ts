@@ -30,6 +30,14 @@ export function createScheduleHandlers(deps: ScheduleHandlerDeps): Pick<Handlers
     'schedules.runNow': (input) => scheduler.runNow(input.id),
     'schedules.approve': (input) => scheduler.approve(input.id, input.dropWaiting ?? false),
     'schedules.agenda': (input) => scheduler.agenda(input.hours),
+    'schedules.suspend': (input) => {
+      scheduler.setSuspended(input.suspended);
+      return { suspended: input.suspended };
+    },
+    'schedules.wake': () => {
+      scheduler.woke();
+      return {};
+    },
     'schedules.preview': (input) => {
       const problem = calendarProblem(input.rules.calendar, input.rules.timezone);
       if (problem) return { next: [], problem };

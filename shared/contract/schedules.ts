@@ -155,6 +155,13 @@ export const scheduleMethods = {
    * catch-ups waiting for approval, oldest first; `dropWaiting` records them as not run instead.
    */
   'schedules.approve': { input: z.object({ id: Id, dropWaiting: z.boolean().optional() }).strict(), output: Schedule },
+  /**
+   * Holds (or lets go) all firing in this owner, as the tray's "Pause schedules" does: nothing is recorded while
+   * held, and on letting go the held occurrences are caught up by each schedule's policy, as after a sleep.
+   */
+  'schedules.suspend': { input: z.object({ suspended: z.boolean() }).strict(), output: z.object({ suspended: z.boolean() }) },
+  /** The machine woke from sleep (Electron's powerMonitor 'resume'): the owner re-plans at once. */
+  'schedules.wake': { input: z.object({}).strict(), output: z.object({}) },
   /** Occurrences of a calendar, computed (nothing stored): for a form being filled in. */
   'schedules.preview': {
     input: z.object({ rules: ScheduleRules.pick({ calendar: true, timezone: true }), count: z.number().int().min(1).max(100), from: z.string().datetime({ offset: true }).optional() }).strict(),

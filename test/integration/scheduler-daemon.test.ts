@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callerFor, type Call } from '../../electron/host/cli-run.js';
@@ -137,6 +138,47 @@ describe('the scheduler in opsdeck daemon', () => {
     // The daemon that died left nothing pending forever: a pending occurrence got an outcome after the restart.
     expect([...outcomes.values()].filter((k) => k.at(-1) === 'pending')).toEqual([]);
   }, 90_000);
+
+  it("delivers a scheduled run's webhook to a receiver that refuses the first two attempts", async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'opsdeck-sched-hook-'));
+    const dataDir = join(tmp, 'data');
+    const bodies: string[] = [];
+    let attempts = 0;
+    const server: Server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        attempts++;
+        if (attempts <= 2) {
+          res.writeHead(503).end('busy');
+          return;
+        }
+        bodies.push(body);
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const { call } = await startDaemon(dataDir);
+      const { runbookId, sectionId } = await importTick(call, runbook(tmp, 'echo "nightly check"'));
+      const schedule = await call('schedules.create', {
+        runbookId, sectionId, target: { kind: 'local' }, params: {}, secrets: {},
+        rules: { ...everyTwoSeconds, calendar: { kind: 'cron', expr: '*/30 * * * * *' } },
+        notify: { on: 'always', webhook: `http://127.0.0.1:${port}/hooks/opsdeck?token=abc` },
+      });
+      const { runId } = await call('schedules.runNow', { id: schedule.id });
+      await call('schedules.pause', { id: schedule.id });
+      await until('the webhook delivered', () => bodies.length > 0, 30_000);
+      expect(attempts).toBe(3);
+      const summary = JSON.parse(bodies[0] ?? '{}') as Record<string, unknown>;
+      expect(summary).toMatchObject({ runId, status: 'completed', scheduleId: schedule.id });
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(bodies).toHaveLength(1); // delivered once, not again
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 
   it('runs a schedule on the test sshd host', async () => {
     tmp = mkdtempSync(join(tmpdir(), 'opsdeck-sched-ssh-'));
