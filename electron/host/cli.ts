@@ -15,6 +15,7 @@ import { describeOwner, readOwner, type OwnerKind } from '../services/store/owne
 import { formatHistory, formatImport, formatList, formatOutline } from './cli-format.js';
 import { answerPromptsOnTerminal, formatHosts, hostFieldsFromOptions, type HostAddOptions } from './cli-hosts.js';
 import { callerFor, CliUsageError, runSection, type RunOptions } from './cli-run.js';
+import { registerScheduleCommands } from './cli-schedule.js';
 import { DataDirError, openCommandHost, type ContractHost } from './connect.js';
 import { defaultDataDir } from './data-dir.js';
 import type { Host } from './host.js';
@@ -279,6 +280,8 @@ need --yes, which confirms them all.`,
         writeOut(`Removed ${name}.`);
       });
     });
+
+  registerScheduleCommands(program, { withHost, runbookQuery, status });
 
   program
     .command('serve')
