@@ -5,7 +5,7 @@
  * its paths passed in, so that tests drive it with a mocked 'electron'.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, Notification, safeStorage, session, type Tray } from 'electron';
+import { app, BrowserWindow, dialog, Notification, powerMonitor, safeStorage, session, type Tray } from 'electron';
 import { connectToOwner } from '../host/owner-socket.js';
 import { readOwner } from '../services/store/owner-lock.js';
 import { installIpcBridge } from './ipc-bridge.js';
@@ -111,7 +111,16 @@ export function startDesktopApp(options: DesktopAppOptions): DesktopApp {
     openWindow();
     const showsTray = options.showsTray ?? (() => platformShowsTray());
     const [connection, withTray] = await Promise.all([owner.start(), showsTray().catch(() => false)]);
-    if (withTray && quit === 'no') tray = createTray(trayIconPath(options.bundleDir), { open: focusWindow, quit: () => app.quit() });
+    const tellOwner = (method: string, input: unknown): void => {
+      void owner.host.dispatch(method, input).then((r) => {
+        if (!r.ok) console.error(`opsdeck: ${method}: ${r.error.message}`);
+      });
+    };
+    if (withTray && quit === 'no') {
+      tray = createTray(trayIconPath(options.bundleDir), { open: focusWindow, quit: () => app.quit(), pauseSchedules: (paused) => tellOwner('schedules.suspend', { suspended: paused }) });
+    }
+    // After a sleep the owner re-plans at once (its own clock watch would notice within seconds anyway).
+    powerMonitor.on('resume', () => tellOwner('schedules.wake', {}));
     console.log(connection.via === 'client' ? `opsdeck: using the data of ${connection.owner.kind} (pid ${connection.owner.pid})` : `opsdeck: owner process ready (pid ${connection.child.pid ?? '?'})`);
   }
 

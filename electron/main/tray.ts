@@ -10,18 +10,18 @@ import { Menu, nativeImage, Tray, type MenuItemConstructorOptions } from 'electr
 export interface TrayActions {
   open(): void;
   quit(): void;
+  /** Holds (true) or lets go (false) every schedule's firing in the owner (`schedules.suspend`). */
+  pauseSchedules(paused: boolean): void;
 }
 
-/** Shown, disabled, until the scheduler exists; see trayMenuTemplate. */
-export const PAUSE_SCHEDULES_LABEL = 'Pause schedules (no scheduler yet)';
+export const PAUSE_SCHEDULES_LABEL = 'Pause schedules';
 
 export function trayMenuTemplate(actions: TrayActions): MenuItemConstructorOptions[] {
   return [
     { label: 'Open Opsdeck', click: () => actions.open() },
-    // The scheduler issue fills this in: there is no contract method 'schedules.pause' yet (shared/contract/methods.ts),
-    // so the item shows where pausing will be, and does nothing. Then: enabled, checked from the scheduler's state,
-    // and its click dispatches 'schedules.pause' through the owner session's host.
-    { label: PAUSE_SCHEDULES_LABEL, type: 'checkbox', checked: false, enabled: false },
+    // Electron flips a checkbox's `checked` before calling click: the new state is what to ask for. Held occurrences
+    // are caught up by each schedule's policy when let go, as after a sleep.
+    { label: PAUSE_SCHEDULES_LABEL, type: 'checkbox', checked: false, click: (item) => actions.pauseSchedules(item.checked) },
     { type: 'separator' },
     { label: 'Quit', click: () => actions.quit() },
   ];

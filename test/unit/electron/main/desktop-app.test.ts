@@ -118,7 +118,7 @@ describe('the desktop app', { timeout: 20_000 }, () => {
     expect(fake.forks).toHaveLength(0);
     expect(await callFromWindow('runs.list')).toEqual({ ok: true, result: { answeredBy: 'daemon', method: 'runs.list' } });
 
-    menuItem('Quit')?.click?.();
+    menuItem('Quit')?.click?.({});
     await vi.waitFor(() => expect(fake.app.quitted).toBe(1));
     expect(daemon.closed).toBe(false);
     const cli = await connectToOwner(daemon.socket, { client: 'cli', acks: false });
@@ -134,9 +134,19 @@ describe('the desktop app', { timeout: 20_000 }, () => {
     expect(fake.app.quit).not.toHaveBeenCalled();
     expect(ownOwners.get(fake.forks[0] as FakeUtilityProcess)?.closed).toBe(false);
 
-    menuItem('Open Opsdeck')?.click?.();
+    menuItem('Open Opsdeck')?.click?.({});
     expect(windows()).toHaveLength(1);
     expect(await callFromWindow('app.info')).toMatchObject({ ok: true });
+  });
+
+  it("Pause schedules in the tray and the OS's wake notice reach the owner", async () => {
+    await launch(true).started;
+    const owner = ownOwners.get(fake.forks[0] as FakeUtilityProcess);
+    const asked = () => owner?.calls.filter((c) => c.method.startsWith('schedules.')).map((c) => [c.method, c.input]);
+    menuItem('Pause schedules')?.click?.({ checked: true });
+    menuItem('Pause schedules')?.click?.({ checked: false });
+    fake.powerMonitor.emit('resume');
+    await vi.waitFor(() => expect(asked()).toEqual([['schedules.suspend', { suspended: true }], ['schedules.suspend', { suspended: false }], ['schedules.wake', {}]]));
   });
 
   it('quits when the last window closes where there is no tray (Linux without a StatusNotifier host)', async () => {
@@ -153,7 +163,7 @@ describe('the desktop app', { timeout: 20_000 }, () => {
     const [child] = fake.forks as [FakeUtilityProcess];
     const quittedWhenAsked: number[] = [];
     child.on('main-message', () => quittedWhenAsked.push(fake.app.quitted));
-    menuItem('Quit')?.click?.();
+    menuItem('Quit')?.click?.({});
     await vi.waitFor(() => expect(fake.app.quitted).toBe(1));
     // The first will-quit was held back until the owner had closed.
     expect(child.sent).toEqual([{ kind: 'close' }]);

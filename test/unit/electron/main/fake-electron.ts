@@ -60,7 +60,8 @@ export interface FakeMenuItem {
   type?: string;
   enabled?: boolean;
   checked?: boolean;
-  click?: () => void;
+  /** Electron passes the item (a checkbox already flipped). */
+  click?: (item: { checked?: boolean }) => void;
 }
 
 export class FakeTray extends EventEmitter {
@@ -160,6 +161,8 @@ class FakeApp extends EventEmitter {
 
 export const fake = {
   app: new FakeApp(),
+  /** Electron's powerMonitor: a test emits 'resume' as the OS does after a sleep. */
+  powerMonitor: new EventEmitter(),
   safeStorage: new FakeSafeStorage(),
   /** How the next utilityProcess.fork behaves; set by each test. */
   onFork: (_child: FakeUtilityProcess): void => undefined,
@@ -169,6 +172,7 @@ export const fake = {
   ipcListeners: new Map<string, (event: unknown, ...args: unknown[]) => void>(),
   reset(): void {
     this.app.removeAllListeners();
+    this.powerMonitor.removeAllListeners();
     this.app.quit.mockClear();
     this.app.exit.mockClear();
     this.app.requestSingleInstanceLock.mockImplementation(() => true);
@@ -187,6 +191,7 @@ export const fake = {
 
 export const fakeElectron = {
   app: fake.app,
+  powerMonitor: fake.powerMonitor,
   safeStorage: fake.safeStorage,
   BrowserWindow: FakeWindow,
   Tray: FakeTray,

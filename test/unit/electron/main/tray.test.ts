@@ -16,17 +16,17 @@ beforeEach(() => fake.reset());
 
 describe('the tray menu', () => {
   it('offers Open Opsdeck, Pause schedules and Quit, in that order', () => {
-    const items = trayMenuTemplate({ open: vi.fn(), quit: vi.fn() });
+    const items = trayMenuTemplate({ open: vi.fn(), quit: vi.fn(), pauseSchedules: vi.fn() });
     expect(items.map((i) => i.label ?? i.type)).toEqual(['Open Opsdeck', PAUSE_SCHEDULES_LABEL, 'separator', 'Quit']);
   });
 
   it('opens the window and quits from the menu', () => {
-    const actions = { open: vi.fn(), quit: vi.fn() };
+    const actions = { open: vi.fn(), quit: vi.fn(), pauseSchedules: vi.fn() };
     const tray = createTray('/opt/Opsdeck/dist/electron/tray-icon.png', actions, 'linux') as unknown as FakeTray;
     const item = (label: string) => tray.menu.find((i) => i.label === label);
-    item('Open Opsdeck')?.click?.();
+    item('Open Opsdeck')?.click?.({});
     expect(actions.open).toHaveBeenCalledTimes(1);
-    item('Quit')?.click?.();
+    item('Quit')?.click?.({});
     expect(actions.quit).toHaveBeenCalledTimes(1);
     expect(tray.tooltip).toBe('Opsdeck');
     expect(tray.image).toEqual({ path: '/opt/Opsdeck/dist/electron/tray-icon.png' });
@@ -35,12 +35,16 @@ describe('the tray menu', () => {
     expect(actions.open).toHaveBeenCalledTimes(2);
   });
 
-  it('shows Pause schedules as a disabled checkbox, saying why, while the contract has no schedules.pause', () => {
-    // When this fails, the scheduler has added schedules.pause: enable the item and dispatch it (see tray.ts).
-    expect(Object.keys(methods)).not.toContain('schedules.pause');
-    const pause = trayMenuTemplate({ open: vi.fn(), quit: vi.fn() }).find((i) => i.label === PAUSE_SCHEDULES_LABEL);
-    expect(pause).toMatchObject({ type: 'checkbox', enabled: false, checked: false });
-    expect(PAUSE_SCHEDULES_LABEL).toMatch(/^Pause schedules \(.+\)$/);
+  it('offers Pause schedules as a checkbox whose click asks for the state it was flipped to', () => {
+    expect(Object.keys(methods)).toContain('schedules.suspend');
+    const pauseSchedules = vi.fn();
+    const pause = trayMenuTemplate({ open: vi.fn(), quit: vi.fn(), pauseSchedules }).find((i) => i.label === PAUSE_SCHEDULES_LABEL);
+    expect(pause).toMatchObject({ type: 'checkbox', checked: false });
+    expect(pause?.enabled).not.toBe(false);
+    // Electron flips `checked` and then calls click with the item.
+    pause?.click?.({ checked: true } as never, undefined, {} as never);
+    pause?.click?.({ checked: false } as never, undefined, {} as never);
+    expect(pauseSchedules.mock.calls).toEqual([[true], [false]]);
   });
 
   it('uses icons that are in resources/ (copied beside the bundles at build), a template image on macOS', () => {
