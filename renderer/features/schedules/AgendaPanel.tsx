@@ -32,7 +32,7 @@ export function AgendaPanel({ agenda, schedules, error }: Props) {
             <li key={`${entry.scheduleId}-${entry.at}`} data-testid="agenda-entry" data-id={entry.scheduleId} data-at={entry.at}>
               <div className="agenda-when">
                 <span className="mono" title={text.full}>
-                  {text.local.slice(text.local.indexOf(' ') + 1)} {text.abbreviation ?? text.offset}
+                  {text.short}
                 </span>
                 <span className="muted small">{untilText(entry.at, now)}</span>
               </div>

@@ -2,10 +2,10 @@ import { useState } from 'react';
 import type { Schedule } from '../../../shared/contract/schedules.js';
 import { href } from '../../app/route.js';
 import { errorMessage } from '../../components/error-message.js';
-import { formatDateTime } from '../../components/format.js';
 import { useSchedules } from '../../stores/schedule-store.js';
 import { toast } from '../../stores/toast-store.js';
 import { OccurrenceList } from './OccurrenceList.js';
+import { occurrenceText } from './occurrence-text.js';
 import { OutcomeStrip } from './OutcomeStrip.js';
 import { outcomeView } from './outcome-view.js';
 import { rulesSummary, stateView } from './schedule-text.js';
@@ -24,7 +24,7 @@ function LastOutcome({ schedule }: { schedule: Schedule }) {
   return (
     <span className="schedule-last" data-testid="schedule-last-outcome" data-kind={view.kind} title={view.title}>
       <span className={`badge tone-${view.tone}`}>{view.label}</span>
-      <span className="muted small">{formatDateTime(last.recordedAt)}</span>
+      <span className="muted small mono">recorded {occurrenceText(last.recordedAt, schedule.rules.timezone).short}</span>
       {view.runId && (
         <a className="small" href={href.run(view.runId)}>
           open the run
@@ -93,7 +93,7 @@ export function ScheduleCard({ schedule, onEdit, onPause, onRemove }: Props) {
           </span>
         ))}
       </div>
-      {schedule.stateReason && (
+      {schedule.stateReason && schedule.state !== 'needs_approval' && (
         <div className={`schedule-reason tone-${state.tone}`} data-testid="schedule-reason">
           {schedule.stateReason}
         </div>
@@ -102,10 +102,11 @@ export function ScheduleCard({ schedule, onEdit, onPause, onRemove }: Props) {
       <div className="schedule-body">
         <section className="schedule-next">
           <h4>Next</h4>
+          {schedule.state !== 'active' && <div className="muted small">Not firing while {state.label}.</div>}
           {schedule.next.length === 0 ? (
-            <span className="muted">{schedule.state === 'active' ? 'No more occurrences.' : 'Not firing while ' + state.label + '.'}</span>
+            schedule.state === 'active' && <span className="muted">No more occurrences.</span>
           ) : (
-            <OccurrenceList next={schedule.next} zone={zone} testId="schedule-next" />
+            <OccurrenceList next={schedule.next} zone={zone} testId="schedule-next" idle={schedule.state !== 'active'} />
           )}
         </section>
         <section className="schedule-history">

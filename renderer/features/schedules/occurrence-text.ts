@@ -15,6 +15,8 @@ export interface OccurrenceText {
   offset: string;
   /** Everything in one line, for titles and tests: `Mon 2026-01-05 09:00 EST (UTC-05:00)`. */
   full: string;
+  /** For tight places: `Mon 2026-01-05 09:00 EST`, or the offset where the zone has no name. */
+  short: string;
 }
 
 const abbreviations = new Map<string, Intl.DateTimeFormat>();
@@ -36,7 +38,7 @@ export function occurrenceText(iso: string, zone: string): OccurrenceText {
   try {
     wall = localTime(instant, zone);
   } catch {
-    return { local: iso, abbreviation: null, offset: '', full: iso };
+    return { local: iso, abbreviation: null, offset: '', full: iso, short: iso };
   }
   const [date = '', time = ''] = wall.local.split(' ');
   const [y, m, d] = date.split('-').map(Number);
@@ -45,7 +47,7 @@ export function occurrenceText(iso: string, zone: string): OccurrenceText {
   const local = `${weekday} ${date} ${clock}`;
   const abbr = abbreviation(instant, zone);
   const offset = `UTC${wall.utcOffset}`;
-  return { local, abbreviation: abbr, offset, full: `${local}${abbr ? ` ${abbr}` : ''} (${offset})` };
+  return { local, abbreviation: abbr, offset, full: `${local}${abbr ? ` ${abbr}` : ''} (${offset})`, short: `${local} ${abbr ?? offset}` };
 }
 
 /** How far away an instant is, for the agenda: `in 5 min`, `in 3 h 20 min`, `now`. */

@@ -40,12 +40,13 @@ export function outcomeView(record: ScheduleRecord, zone: string): OutcomeView {
       const status = record.runStatus;
       const state = status === null ? 'started' : status.replace(/_/g, ' ');
       const late = outcome.catchUp ? ' (a catch-up after a wake)' : '';
+      const what = outcome.manual ? `started by hand (Run now) at ${when(outcome.occurrence, zone)}` : `the occurrence of ${when(outcome.occurrence, zone)}${late}`;
       return {
         kind: outcome.kind,
         tone: runTone(status),
         glyph: '',
         label: `run ${state}`,
-        title: `Run ${state}: the occurrence of ${when(outcome.occurrence, zone)}${late}`,
+        title: `Run ${state}: ${what}`,
         runId: outcome.runId,
         runStatus: status,
       };

@@ -14,6 +14,7 @@ describe('occurrenceText', () => {
       abbreviation: 'EST',
       offset: 'UTC-05:00',
       full: 'Mon 2026-01-05 09:00 EST (UTC-05:00)',
+      short: 'Mon 2026-01-05 09:00 EST',
     });
     expect(occurrenceText('2026-07-06T13:00:00.000Z', NY).full).toBe('Mon 2026-07-06 09:00 EDT (UTC-04:00)');
   });
@@ -27,7 +28,7 @@ describe('occurrenceText', () => {
 
   it('keeps seconds when there are some, and leaves out names that only repeat the offset', () => {
     expect(occurrenceText('2026-03-02T10:00:15.000Z', 'Europe/Berlin').local).toBe('Mon 2026-03-02 11:00:15');
-    expect(occurrenceText('2026-03-02T10:00:00.000Z', 'Asia/Kolkata')).toMatchObject({ abbreviation: null, offset: 'UTC+05:30' });
+    expect(occurrenceText('2026-03-02T10:00:00.000Z', 'Asia/Kolkata')).toMatchObject({ abbreviation: null, offset: 'UTC+05:30', short: 'Mon 2026-03-02 15:30 UTC+05:30' });
     expect(occurrenceText('2026-03-02T10:00:00.000Z', 'UTC')).toMatchObject({ abbreviation: null, offset: 'UTC+00:00' });
   });
 
@@ -57,9 +58,11 @@ describe('outcomeView', () => {
     expect(started('failed').title).toBe('Run failed: the occurrence of Mon 2026-01-05 09:00 EST (UTC-05:00)');
   });
 
-  it('says a catch-up was a catch-up', () => {
+  it('says a catch-up was a catch-up, and a run started by hand was', () => {
     const view = outcomeView(record({ kind: 'started', occurrence: at, runId: 'run-1', catchUp: true }, 'completed'), NY);
     expect(view.title).toContain('catch-up');
+    const manual = outcomeView(record({ kind: 'started', occurrence: at, runId: 'run-1', catchUp: false, manual: true }, 'completed'), NY);
+    expect(manual.title).toBe('Run completed: started by hand (Run now) at Mon 2026-01-05 09:00 EST (UTC-05:00)');
   });
 
   it('gives every other kind its own glyph and a sentence with the reason or the span', () => {
