@@ -1,7 +1,8 @@
 /**
  * Schedules as the owner lists them, and the next day's agenda, kept current by `schedules.changed` (a schedule made,
- * changed, removed, or an outcome recorded, from any window or the CLI) and by `run.updated` for the runs a schedule
- * started (so a strip cell turns from running to failed without a reload). `schedule.notice` becomes a toast and,
+ * changed, removed, or an outcome recorded, from any window or the CLI), by `run.updated` for the runs a schedule
+ * started (so a strip cell turns from running to failed without a reload) and by `runbooks.changed` (a new version
+ * can make a schedule need approval). `schedule.notice` becomes a toast and,
  * when allowed, a desktop notification, whatever page is open.
  */
 import { create } from 'zustand';
@@ -149,6 +150,14 @@ client.on('run.updated', (detail) => {
     const record = schedule.recent.find((r) => r.outcome.kind === 'started' && r.outcome.runId === run.id);
     if (record && record.runStatus !== run.status) void useSchedules.getState().refresh(schedule.id);
   }
+});
+
+// A new version of a runbook may change a scheduled step (the schedule then needs approval) or drop its section:
+// the owner answers that when asked, so ask again for the schedules of that runbook.
+client.on('runbooks.changed', ({ runbookId }) => {
+  const { schedules, loaded } = useSchedules.getState();
+  if (!loaded) return;
+  for (const schedule of schedules) if (schedule.runbookId === runbookId) void useSchedules.getState().refresh(schedule.id);
 });
 
 client.on('schedule.notice', (notice) => {

@@ -26,7 +26,8 @@ beforeAll(async () => {
   app = await startApp();
   browser = await launchChromium();
   // Not New York: the zone shown must be the hint's, not the browser's.
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, timezoneId: 'Europe/Berlin' });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, timezoneId: 'Europe/Berlin' });
+  page = await context.newPage();
   page.on('pageerror', (e) => console.error('page error:', e.message));
 }, 60_000);
 
@@ -173,10 +174,17 @@ describe('schedules in Chromium', () => {
     await card.waitFor();
     expect(await card.getAttribute('data-state')).toBe('active');
 
-    // A new version changes the step: the schedule waits for approval of the new text, and says which step.
+    // A new version changes the step: the schedule waits for approval of the new text, and says which step. A
+    // Schedules page open in another tab shows it without a reload.
+    const watcher = await page.context().newPage();
+    await watcher.goto(`${app.origin}/#/schedules`);
+    const watched = watcher.locator('[data-testid=schedule-card][data-title="Clean scratch"]');
+    await expect.poll(() => watched.getAttribute('data-state')).toBe('active');
     writeFileSync(file, cleanup('/tmp/opsdeck-e2e-scratch/older'));
     await importByPath(file);
     await expect.poll(() => page.locator('[data-testid=toast]').last().innerText()).toMatch(/version 2/);
+    await expect.poll(() => watched.getAttribute('data-state')).toBe('needs_approval');
+    await watcher.close();
     await page.goto(`${app.origin}/#/schedules`);
     await expect.poll(() => card.getAttribute('data-state')).toBe('needs_approval');
     const banner = page.locator(`[data-testid=schedule-banner][data-kind=needs-approval][data-id="${await card.getAttribute('data-id')}"]`);
