@@ -1,7 +1,7 @@
 // Scheduling in Chromium (issue 12): "Schedule this" on seed 001's Morning Health Check hint opens a dialog prefilled
 // with the hint's cron and zone, whose preview shows the next occurrences at 09:00 New York time (EST or EDT, with
 // the offset) even in a browser set to Berlin; creating it opens the Schedules page, where Run now records a started
-// outcome in the strip that links to its run, and pause and resume change what the card says. Screenshots are kept
+// outcome in the strip that links to its run, and edit, pause and resume change what the card says. Screenshots are kept
 // in test-artifacts/e2e/schedules-*.png. A section with a destructive step is scheduled only once its text is
 // approved, and a new version that changes that text pauses the schedule with a banner until it is approved again.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,6 +127,16 @@ describe('schedules in Chromium', () => {
       .toMatch(/^(completed|failed|incomplete|aborted)$/);
     expect(await card.locator('[data-testid=schedule-last-outcome]').getAttribute('data-kind')).toBe('started');
     await page.screenshot({ path: join(artifacts, 'schedules-run-now.png'), fullPage: true });
+
+    // Edit: the same dialog, filled with what the schedule holds; a change shows on the card.
+    await card.locator('[data-testid=schedule-edit]').click();
+    const editing = page.locator('[data-testid=schedule-dialog]');
+    await editing.waitFor();
+    expect(await editing.locator('[data-testid=schedule-param][data-name="agent-lab.your-domain.com"]').inputValue()).toBe('agent-lab.invalid');
+    await editing.locator('[data-testid=schedule-jitter]').fill('5m');
+    await editing.locator('[data-testid=schedule-save]').click();
+    await expect.poll(() => editing.count()).toBe(0);
+    await expect.poll(() => card.innerText()).toContain('jitter up to 5m');
 
     // Pause with a reason, then resume.
     await card.locator('[data-testid=schedule-pause]').click();
