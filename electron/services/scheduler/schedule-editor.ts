@@ -170,7 +170,8 @@ export function createScheduleEditor(deps: EditorDeps) {
       }
     },
 
-    view(row: ScheduleRow, situation: (row: ScheduleRow) => Situation, firesHere: (row: ScheduleRow) => boolean): Schedule {
+    /** `waiting`: the schedule's occurrences waiting for approval, when the caller has read them for many schedules. */
+    view(row: ScheduleRow, situation: (row: ScheduleRow) => Situation, firesHere: (row: ScheduleRow) => boolean, waitingNow?: readonly string[]): Schedule {
       const s = situation(row);
       let runbookTitle = row.runbookId;
       try {
@@ -178,7 +179,7 @@ export function createScheduleEditor(deps: EditorDeps) {
       } catch {
         // A runbook not (yet) synced here: its id stands in for the title.
       }
-      const waiting = store.unsettled().filter((r) => r.scheduleId === row.id && r.kind === 'waiting_approval').map((r) => r.occurrence ?? '');
+      const waiting = waitingNow ? [...waitingNow] : store.unsettled().filter((r) => r.scheduleId === row.id && r.kind === 'waiting_approval').map((r) => r.occurrence ?? '');
       return {
         id: row.id, runbookId: row.runbookId, runbookTitle, sectionId: row.sectionId, sectionTitle: s.section?.title ?? row.sectionId,
         target: row.spec.target, rules: row.spec.rules, params: row.spec.params, secrets: row.spec.secrets, notify: row.spec.notify,

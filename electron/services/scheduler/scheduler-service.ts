@@ -69,10 +69,42 @@ interface Live {
   chainAt: number | null;
 }
 
+/**
+ * The library, with each runbook read once while `during` runs: listing a thousand schedules of one runbook reads
+ * (and parses) its document once, not three thousand times. Outside `during` every read goes to the store.
+ */
+function memoized(library: LibraryStore): { store: LibraryStore; during<T>(fn: () => T): T } {
+  let cache: Map<string, ReturnType<LibraryStore['get']>> | null = null;
+  return {
+    store: {
+      ...library,
+      get(query, resolvedPath) {
+        if (!cache || resolvedPath !== undefined) return library.get(query, resolvedPath);
+        let found = cache.get(query);
+        if (!found) {
+          found = library.get(query);
+          cache.set(query, found);
+        }
+        return found;
+      },
+    },
+    during(fn) {
+      cache = new Map();
+      try {
+        return fn();
+      } finally {
+        cache = null;
+      }
+    },
+  };
+}
+
 export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
-  const { store, library, timers } = deps;
+  const { store, timers } = deps;
+  const memo = memoized(deps.library);
+  const library = memo.store;
   const nowDate = (): Date => deps.clock.now();
-  const editor = createScheduleEditor({ ...deps, now: nowDate });
+  const editor = createScheduleEditor({ ...deps, library, now: nowDate });
   const live = new Map<string, Live>();
   const watch = createClockWatch({ wallNow: () => deps.clock.now().getTime(), monotonicNow: () => deps.clock.monotonic() });
   let timer: unknown = null;
@@ -255,13 +287,15 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
     const now = nowDate();
     const nowMs = now.getTime();
     const due = [...live.values()].filter((l) => reason === 'replan' || (l.nextFireAt !== null && l.nextFireAt <= nowMs));
-    for (const l of due) {
-      try {
-        plan(l, now, due.length);
-      } catch (error) {
-        deps.onError?.(error);
+    memo.during(() => {
+      for (const l of due) {
+        try {
+          plan(l, now, due.length);
+        } catch (error) {
+          deps.onError?.(error);
+        }
       }
-    }
+    });
     runChains(nowMs);
     arm();
   }
@@ -319,7 +353,14 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
   }
 
   return {
-    list: () => store.list().map((row) => editor.view(row, situation, firesHere)),
+    list: () =>
+      memo.during(() => {
+        const waiting = new Map<string, string[]>();
+        for (const r of store.unsettled()) {
+          if (r.kind === 'waiting_approval') waiting.set(r.scheduleId, [...(waiting.get(r.scheduleId) ?? []), r.occurrence ?? '']);
+        }
+        return store.list().map((row) => editor.view(row, situation, firesHere, waiting.get(row.id) ?? []));
+      }),
     get,
     async create(fields: ScheduleFields, createdBy: string) {
       const row = await editor.create(fields, createdBy);
@@ -384,7 +425,7 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
       if (started && !suspended) runChains(nowDate().getTime());
       return get(id);
     },
-    agenda: (hours) => editor.agenda(store.list().filter((r) => !r.paused && firesHere(r) && situation(r).state === 'active'), hours),
+    agenda: (hours) => memo.during(() => editor.agenda(store.list().filter((r) => !r.paused && firesHere(r) && situation(r).state === 'active'), hours)),
     exportable: (id) => editor.exportable(store.get(id)),
     async start() {
       if (started || disposed) return;
