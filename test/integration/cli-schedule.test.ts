@@ -220,6 +220,22 @@ describe('opsdeck schedule (schedules in the data directory)', { timeout: 60_000
     expectRefusal(opsdeck(['schedule', 'export', everyHalfMinute, '--format', 'cron']), /^opsdeck: cannot export schedule .* to cron: seconds cannot be expressed/);
   });
 
+  // Skipped until a CLI owner loads the shell grammar for schedules.runNow (host.ts NEEDS_SHELL lacks it): today the
+  // run ends at once, "Not started: the shell grammar is not loaded yet". Through a daemon (below) it runs.
+  it.skip('runs a schedule now: with no owner running, this command runs it to the end and prints the run id', () => {
+    writeFileSync(join(tmp, 'nightly.md'), NIGHTLY);
+    expect(opsdeck(['import', join(tmp, 'nightly.md')]).code).toBe(0);
+    const { id } = add(['Nightly Chores', '--section', 'Touch the marker', '--cron', '0 3 * * *', '--tz', 'Europe/Berlin'], { MARKER_DIR: tmp });
+    const out = opsdeck(['schedule', 'run-now', id.slice(0, 13)]);
+    expect(out.stderr).toContain('opsdeck history');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
+    expect(existsSync(join(tmp, 'ran'))).toBe(true);
+    const history = JSON.parse(opsdeck(['history', '--json']).stdout) as Array<{ id: string; origin: string; status: string }>;
+    expect(history[0]).toMatchObject({ id: out.stdout.trim(), origin: 'schedule', status: 'completed' });
+    expect(show(id).recent[0]?.outcome).toMatchObject({ kind: 'started', runId: out.stdout.trim() });
+  });
+
   it('through a running daemon: add says nothing about a missing owner, run-now prints the run id and returns, the daemon runs it', async () => {
     writeFileSync(join(tmp, 'nightly.md'), NIGHTLY);
     expect(opsdeck(['import', join(tmp, 'nightly.md')]).code).toBe(0);
