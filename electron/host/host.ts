@@ -75,7 +75,7 @@ export interface Host {
 export const DATABASE_FILE = 'opsdeck.db';
 
 /** Methods whose handlers parse shell here (placing parameter values; imports parse in their worker): the grammar is loaded before them. */
-const NEEDS_SHELL: ReadonlySet<string> = new Set(['steps.run', 'steps.render', 'runs.runSection']);
+const NEEDS_SHELL: ReadonlySet<string> = new Set(['steps.run', 'steps.render', 'runs.runSection', 'schedules.runNow', 'schedules.approve']);
 
 export async function createHost(options: HostOptions): Promise<Host> {
   const ownerKind = options.owner?.kind ?? (options.mode === 'cli' ? 'cli' : options.mode === 'web' ? 'serve' : 'desktop');
