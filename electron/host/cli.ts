@@ -16,6 +16,7 @@ import { formatHistory, formatImport, formatList, formatOutline } from './cli-fo
 import { answerPromptsOnTerminal, formatHosts, hostFieldsFromOptions, type HostAddOptions } from './cli-hosts.js';
 import { callerFor, CliUsageError, runSection, type RunOptions } from './cli-run.js';
 import { registerScheduleCommands } from './cli-schedule.js';
+import { registerExportCommands } from './cli-export.js';
 import { DataDirError, openCommandHost, type ContractHost } from './connect.js';
 import { defaultDataDir } from './data-dir.js';
 import type { Host } from './host.js';
@@ -282,6 +283,7 @@ need --yes, which confirms them all.`,
     });
 
   registerScheduleCommands(program, { withHost, runbookQuery, status });
+  registerExportCommands(program, { withHost, runbookQuery, status });
 
   program
     .command('serve')

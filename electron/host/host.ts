@@ -23,6 +23,7 @@ import { describeOwner, readOwner, tryAcquireOwnership, type OwnerInfo, type Own
 import { countOutput, createFlowWindows, type FlowWindow } from './flow-windows.js';
 import { createHandlers } from './handlers.js';
 import { createScheduleHandlers } from './schedule-handlers.js';
+import { createEvidenceHandlers } from './evidence-handlers.js';
 import { createSchedulerService } from '../services/scheduler/scheduler-service.js';
 import type { SchedulerService } from '../services/scheduler/types.js';
 import { createScheduleStore } from '../services/store/schedule-store.js';
@@ -219,7 +220,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     terminals,
     shell,
   });
-  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers, ...createEvidenceHandlers({ db, runs: runStore, library, dataDir: options.dataDir, deviceId, version: options.version, emit }) }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
   const dispatch: Dispatch = async (method, input, ctx) => {
     if (NEEDS_SHELL.has(method)) {
       try {

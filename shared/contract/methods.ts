@@ -3,6 +3,7 @@
  * and every event's payload. Served unchanged by the Electron bridge and the web host.
  */
 import { z } from 'zod';
+import { evidenceEvents, evidenceMethods } from './evidence.js';
 import { Host, HostFields, HostTest, Prompt, PromptAnswer, SshConfigPreview, Target } from './hosts.js';
 import { scheduleEvents, scheduleMethods } from './schedules.js';
 import { TermData, TermExit, TermInfo, TermOpen, TermSize } from './terminals.js';
@@ -136,6 +137,7 @@ export const methods = {
   'prompts.answer': { input: z.object({ id: Id, answer: PromptAnswer }).strict(), output: z.object({ answered: z.boolean() }) },
 
   ...scheduleMethods,
+  ...evidenceMethods,
 } as const;
 
 export const events = {
@@ -158,6 +160,7 @@ export const events = {
   'term.data': TermData,
   'term.exit': TermExit,
   ...scheduleEvents,
+  ...evidenceEvents,
 } as const;
 
 export type Methods = typeof methods;

@@ -132,6 +132,7 @@ export const localFiles = [
   { name: 'owner.json', why: 'who holds the lock: a pid and addresses on this machine' },
   { name: 'owner.sock', why: "the owner's local socket" },
   { name: 'secrets.json', why: "secrets sealed with this machine's keychain: another machine cannot open them" },
+  { name: 'evidence-key.pem', why: "this device's Ed25519 key that signs evidence bundles: a copy elsewhere could sign as this device" },
   { name: 'opsdeck.db-wal', why: "SQLite's write-ahead log: part of this database file, not a record" },
   { name: 'opsdeck.db-shm', why: "SQLite's shared-memory index of the log" },
 ] as const;
