@@ -121,8 +121,11 @@ export interface ChunkSource {
 
 /** Characters of output one event holds at most: larger means fewer lines, smaller means more of them to hash. */
 export const OUTPUT_EVENT_CHARS = 64 * 1024;
-/** Chunks read from the store at once: each page is one short synchronous query. */
-const CHUNK_PAGE = 500;
+/**
+ * Chunks read from the store at once, a synchronous query each: a chunk holds up to 32 K characters (the output
+ * batcher's flush size), so a page is at most ~3 MB however large the output; more per page means fewer queries.
+ */
+const CHUNK_PAGE = 100;
 const END_TYPES = new Set(['run.finished', 'run.aborted', 'run.interrupted']);
 
 /**
