@@ -24,6 +24,7 @@ import { countOutput, createFlowWindows, type FlowWindow } from './flow-windows.
 import { createHandlers } from './handlers.js';
 import { createScheduleHandlers } from './schedule-handlers.js';
 import { createEvidenceHandlers } from './evidence-handlers.js';
+import { createSearchHandlers } from './search-handlers.js';
 import { createSchedulerService } from '../services/scheduler/scheduler-service.js';
 import type { SchedulerService } from '../services/scheduler/types.js';
 import { createScheduleStore } from '../services/store/schedule-store.js';
@@ -220,7 +221,8 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     terminals,
     shell,
   });
-  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers, ...createEvidenceHandlers({ db, runs: runStore, library, dataDir: options.dataDir, deviceId, version: options.version, emit }) }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+  const search = createSearchHandlers({ db, run: (id) => runs.get(id), waitForIndex: ownerKind === 'cli', emit, onError: (error) => options.onInternalError?.('search', error) });
+  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers, ...search.handlers, ...createEvidenceHandlers({ db, runs: runStore, library, dataDir: options.dataDir, deviceId, version: options.version, emit }) }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
   const dispatch: Dispatch = async (method, input, ctx) => {
     if (NEEDS_SHELL.has(method)) {
       try {
@@ -274,6 +276,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
       exec.dispose();
       await importer.dispose();
       await outbox.dispose();
+      search.dispose();
       listeners.clear();
       db.close();
       lock.release();

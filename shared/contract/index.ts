@@ -6,4 +6,5 @@ export * from './terminals.js';
 export * from './methods.js';
 export * from './schemas.js';
 export * from './schedules.js';
+export * from './search.js';
 export * from './wire.js';

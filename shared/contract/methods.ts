@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { evidenceEvents, evidenceMethods } from './evidence.js';
 import { Host, HostFields, HostTest, Prompt, PromptAnswer, SshConfigPreview, Target } from './hosts.js';
 import { scheduleEvents, scheduleMethods } from './schedules.js';
+import { searchEvents, searchMethods } from './search.js';
 import { TermData, TermExit, TermInfo, TermOpen, TermSize } from './terminals.js';
 import {
   AppInfo,
@@ -138,6 +139,7 @@ export const methods = {
 
   ...scheduleMethods,
   ...evidenceMethods,
+  ...searchMethods,
 } as const;
 
 export const events = {
@@ -161,6 +163,7 @@ export const events = {
   'term.exit': TermExit,
   ...scheduleEvents,
   ...evidenceEvents,
+  ...searchEvents,
 } as const;
 
 export type Methods = typeof methods;

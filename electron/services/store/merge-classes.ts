@@ -18,6 +18,21 @@ export interface TableMerge {
   why: string;
 }
 
+/**
+ * A search index (migration 007): an FTS5 table and the shadow tables SQLite keeps it in, all `local`: derived from
+ * the records, rebuilt from them on each device, never merged (a merge must index what it adds instead).
+ */
+function ftsIndex<N extends string>(name: N, why: string): Record<N | `${N}_${'data' | 'idx' | 'docsize' | 'config'}`, TableMerge> {
+  const shadow = (key: readonly string[], what: string): TableMerge => ({ class: 'local', key, why: `${what} of ${name}, kept by SQLite's FTS5` });
+  return {
+    [name]: { class: 'local', key: [], why },
+    [`${name}_data`]: shadow(['id'], 'the index b-tree'),
+    [`${name}_idx`]: shadow(['segid', 'term'], "the segments' term directory"),
+    [`${name}_docsize`]: shadow(['id'], 'the token count of each indexed row'),
+    [`${name}_config`]: shadow(['k'], 'the settings'),
+  } as Record<N | `${N}_${'data' | 'idx' | 'docsize' | 'config'}`, TableMerge>;
+}
+
 export const mergeClasses = {
   meta: {
     class: 'local',
@@ -118,6 +133,10 @@ export const mergeClasses = {
     key: ['key'],
     why: 'preferences (operator name, theme) the user changes',
   },
+  search_records: { class: 'local', key: ['id'], why: 'the short texts the search indexes (commands as they ran, titles, notes, hosts, paths), derived from the run history' },
+  ...ftsIndex('search_output', 'the word index of output_chunks (its text is read from the chunks, not stored again)'),
+  ...ftsIndex('search_words', 'the word index of search_records'),
+  ...ftsIndex('search_trigrams', 'the substring (trigram) index of the commands, hosts and paths in search_records'),
 } as const satisfies Record<string, TableMerge>;
 
 export type TableName = keyof typeof mergeClasses;

@@ -1,12 +1,14 @@
 /**
  * Reads and appends run history (runs, run_events, output_chunks) and the small mutable tables (settings, last
  * parameter values: registers stamped by this device's HLC, see merge-classes.ts). Appends are synchronous and
- * committed before anyone is told, so whatever a client has seen survives a crash of the process.
+ * committed before anyone is told, so whatever a client has seen survives a crash of the process. Each append is
+ * indexed for search in the same transaction (search-store.ts), so the index never misses a committed record.
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Target } from '../../../shared/contract/hosts.js';
 import type { Database } from './db.js';
 import { createDeviceClock } from './device-clock.js';
+import { createSearchIndexer } from './search-store.js';
 
 export type RunOrigin = 'ui' | 'cli' | 'schedule';
 
@@ -119,6 +121,7 @@ const toEvent = (r: EventDbRow): RunEventRow => ({
 
 export function createRunStore(db: Database, deviceId: string, clock: { now(): Date } = { now: () => new Date() }): RunStore {
   const hlc = createDeviceClock(db, deviceId, () => clock.now().getTime());
+  const search = createSearchIndexer(db);
   const insertRun = db.prepare(
     'INSERT INTO runs (id, device_id, runbook_id, version_id, section_id, section_title, operator, target, origin, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -148,13 +151,22 @@ export function createRunStore(db: Database, deviceId: string, clock: { now(): D
     const { seq } = nextSeq.get(event.runId) as { seq: number };
     const row: RunEventRow = { ...event, id: uuidv7(), seq };
     insertEvent.run(row.id, deviceId, row.runId, row.seq, row.at, row.type, row.stepId, row.attemptId, JSON.stringify(row.data));
+    search.event(row);
     return row;
+  });
+  const insertRunRow = db.transaction((row: RunRow) => {
+    insertRun.run(row.id, deviceId, row.runbookId, row.versionId, row.sectionId, row.sectionTitle, row.operator, JSON.stringify(row.target), row.origin, row.startedAt);
+    search.run(row);
+  });
+  const appendChunk = db.transaction((c: ChunkRow) => {
+    const { lastInsertRowid } = insertChunk.run(uuidv7(), deviceId, c.runId, c.attemptId, c.stepId, c.seq, c.stream, c.data, c.at);
+    search.chunk(lastInsertRowid, c.data);
   });
 
   return {
     insertRun(run) {
       const row: RunRow = { ...run, id: uuidv7() };
-      insertRun.run(row.id, deviceId, row.runbookId, row.versionId, row.sectionId, row.sectionTitle, row.operator, JSON.stringify(row.target), row.origin, row.startedAt);
+      insertRunRow.immediate(row);
       return row;
     },
     getRun(id) {
@@ -189,9 +201,7 @@ export function createRunStore(db: Database, deviceId: string, clock: { now(): D
       for (const r of rows) out.get(r.run_id)?.push(toEvent(r));
       return out;
     },
-    appendChunk(c) {
-      insertChunk.run(uuidv7(), deviceId, c.runId, c.attemptId, c.stepId, c.seq, c.stream, c.data, c.at);
-    },
+    appendChunk: (c) => appendChunk.immediate(c),
     chunks(attemptId, afterSeq) {
       const rows = selectChunks.all(attemptId, afterSeq) as Array<{
         run_id: string;
