@@ -4,10 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../electron/services/store/db.js';
+import { getDeviceId, migrate, openDatabase } from '../../electron/services/store/db.js';
 import { hostKeyId } from '../../electron/services/store/host-key-id.js';
 import { migrations } from '../../electron/services/store/migrations/index.js';
+import { createRunStore } from '../../electron/services/store/run-store.js';
+import { createSearchStore } from '../../electron/services/store/search-store.js';
+import { parseQuery } from '../../electron/services/search/query.js';
 import { StoreError } from '../../electron/services/store/store-error.js';
+import { OLD_UNIT, writeVersion6History } from '../helpers/search-history.js';
 
 let dir: string;
 beforeEach(() => {
@@ -363,6 +367,67 @@ describe('migration 006 (schedules)', () => {
     expect(() => db.exec(record('r-4', 's-1', DEV, 'started', 'NULL'))).toThrow(/CHECK/);
     expect(() => db.exec(record('r-5', 's-1', DEV, 'exploded'))).toThrow(/CHECK/);
     expect(() => db.exec(`INSERT INTO schedules VALUES ('s-2', '${DEV}', 'nope', 'sec', '{}', '{}', 0, NULL, 't', 't', 'ana', 't', '${DEV}', 'h', 0)`)).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});
+
+describe('migration 007 (search)', () => {
+  const tablesOf = (db: BetterSqlite3.Database): string[] =>
+    (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+
+  it('keeps every row of a version-6 database, adds the empty indexes, and records how far existing history goes', () => {
+    const file = join(dir, 'v6.db');
+    writeVersion6History(file, 30);
+    const db = new BetterSqlite3(file);
+    const old = tablesOf(db);
+    const before = Object.fromEntries(old.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]));
+    migrate(db, migrations.slice(0, 7));
+    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    for (const table of old.filter((t) => t !== 'meta')) expect(db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all(), table).toEqual(before[table]);
+    expect(tablesOf(db).filter((t) => !old.includes(t))).toEqual([
+      'search_output', 'search_output_config', 'search_output_data', 'search_output_docsize', 'search_output_idx', 'search_records',
+      'search_trigrams', 'search_trigrams_config', 'search_trigrams_data', 'search_trigrams_docsize', 'search_trigrams_idx',
+      'search_words', 'search_words_config', 'search_words_data', 'search_words_docsize', 'search_words_idx',
+    ]);
+    // Nothing is indexed inside the migration's transaction: the owner does it afterwards, up to these rows.
+    expect(db.prepare("SELECT key, value FROM meta WHERE key LIKE 'search.%' ORDER BY key").all()).toEqual([
+      { key: 'search.backfill.output_chunks.done', value: '0' },
+      { key: 'search.backfill.output_chunks.end', value: '30' },
+      { key: 'search.backfill.run_events.done', value: '0' },
+      { key: 'search.backfill.run_events.end', value: '5' },
+      { key: 'search.backfill.runs.done', value: '0' },
+      { key: 'search.backfill.runs.end', value: '1' },
+    ]);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM search_output_docsize').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM search_records').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('lets the backfill index existing history once, slice by slice, beside what is appended since', () => {
+    const file = join(dir, 'v6-backfill.db');
+    const old = writeVersion6History(file, 30);
+    const db = openDatabase(file);
+    const store = createSearchStore(db);
+    // Appended after the migration: indexed at once by the run store, never again by the backfill.
+    const runs = createRunStore(db, getDeviceId(db));
+    runs.appendChunk({ runId: old.runId, attemptId: 'late-attempt', stepId: 'st-1', seq: 0, stream: 'stdout', data: 'a late vintage line\n', at: '2026-01-04T00:00:00.000Z' });
+    const seen: number[] = [];
+    for (let progress = store.progress(); !progress.complete; progress = store.backfill({ rows: 7, chars: 1_000_000 })) seen.push(progress.indexed);
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(store.progress()).toEqual({ complete: true, indexed: 36, total: 36 });
+    expect(store.backfill({ rows: 7, chars: 1_000_000 })).toEqual({ complete: true, indexed: 36, total: 36 });
+    // Every chunk indexed exactly once: the 30 old ones and the late one.
+    expect(db.prepare('SELECT COUNT(*) AS n FROM search_output_docsize').get()).toEqual({ n: 31 });
+    const vintage = store.search(parseQuery('vintage'), undefined, 100).hits;
+    expect(vintage.filter((h) => h.kind === 'output')).toHaveLength(30);
+    expect(vintage.filter((h) => h.kind !== 'output').map((h) => h.kind).sort()).toEqual(['note', 'title']);
+    // The command as it ran, its parameter filled in: by words and, as a substring, by trigrams.
+    const command = store.search(parseQuery(`"restart ${OLD_UNIT}"`), undefined, 10).hits;
+    expect(command.map((h) => [h.source, h.kind, store.snippet(h, parseQuery(`"restart ${OLD_UNIT}"`))])).toEqual([
+      ['words', 'command', `systemctl \u0002restart ${OLD_UNIT}\u0003`],
+      ['trigrams', 'command', `systemctl \u0002restart ${OLD_UNIT}\u0003`],
+    ]);
     db.close();
   });
 });

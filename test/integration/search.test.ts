@@ -4,14 +4,20 @@
  * prefix, by a substring of a command, narrowed by each filter; a secret is never found; a bad query is refused with
  * a message. History recorded before the search existed (a version-6 database) is indexed by the backfill.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryFilters, SearchResponse } from '../../shared/contract/search.js';
 import type { RunDetail } from '../../shared/contract/schemas.js';
 import { callerFor, type Call } from '../../electron/host/cli-run.js';
-import { createHost, type Host } from '../../electron/host/host.js';
+import { createHost, DATABASE_FILE, type Host } from '../../electron/host/host.js';
+import { createBackfill, SLICE_ROWS } from '../../electron/services/search/backfill.js';
+import { parseQuery } from '../../electron/services/search/query.js';
+import { createSearchService } from '../../electron/services/search/search-service.js';
+import { openDatabase } from '../../electron/services/store/db.js';
+import { createSearchStore } from '../../electron/services/store/search-store.js';
+import { OLD_NEEDLE, OLD_UNIT, writeVersion6History } from '../helpers/search-history.js';
 
 const SECRET = 'hunter2-sekrit-7f3a9c';
 const RUNBOOK = `# Agent Lab Ops
@@ -235,5 +241,69 @@ describe('history search', () => {
     const last = await call('history.list', { limit: 2, after: second.next! });
     expect(last).toEqual({ runs: [expect.objectContaining({ id: runs.restart.run.id })], next: null });
     expect(await call('history.indexStatus', {})).toMatchObject({ complete: true });
+  });
+});
+
+describe('history recorded before search existed', () => {
+  it('is indexed by the owner after the upgrade, a slice at a time with progress, and found', async () => {
+    const dataDir = join(dir, 'upgraded');
+    mkdirSync(dataDir, { mode: 0o700 });
+    const old = writeVersion6History(join(dataDir, DATABASE_FILE), SLICE_ROWS * 2 + 500);
+    const owner = await createHost({ dataDir, mode: 'cli', version: 'test' });
+    const progress: Array<{ complete: boolean; indexed: number; total: number }> = [];
+    owner.subscribe((event, payload) => {
+      if (event === 'search.progress') progress.push(payload as (typeof progress)[number]);
+    });
+    try {
+      const ask = callerFor(owner);
+      // A command's owner answers once the backfill is done: the CLI gets every old run.
+      const found = await ask('history.search', { query: OLD_NEEDLE });
+      expect(found.index).toMatchObject({ complete: true });
+      expect(found.hits).toMatchObject([{ where: 'output', run: { id: old.runId, status: 'completed', sectionTitle: 'Vintage restart' }, attemptId: old.attemptId, seq: old.needleSeq }]);
+      expect(found.hits[0]!.snippet).toBe(`found the \u0002${OLD_NEEDLE}\u0003 marker\n`);
+      expect((await ask('history.search', { query: OLD_UNIT })).hits.map((h) => h.where)).toEqual(['command']);
+      expect((await ask('history.search', { query: 'vintage note' })).hits.map((h) => h.where)).toEqual(['note']);
+      expect(progress.at(-1)).toMatchObject({ complete: true });
+      expect(progress.at(-1)!.indexed).toBe(progress.at(-1)!.total);
+      expect(progress.map((p) => p.indexed)).toEqual([...progress.map((p) => p.indexed)].sort((a, b) => a - b));
+    } finally {
+      await owner.close();
+    }
+  });
+
+  it('is searchable while it is being indexed, and the answer says the index is incomplete', async () => {
+    const file = join(dir, 'meanwhile.db');
+    writeVersion6History(file, SLICE_ROWS * 3);
+    const db = openDatabase(file);
+    const store = createSearchStore(db);
+    // The owner's event loop, by hand: each slice runs when the test lets it.
+    const queue: Array<() => void> = [];
+    const backfill = createBackfill({
+      store,
+      timers: { setImmediate: (fn) => queue.push(fn), clearImmediate: () => undefined, setTimeout: (fn) => queue.push(fn), clearTimeout: () => undefined },
+      now: () => 0,
+      onProgress: () => undefined,
+      onError: (error) => {
+        throw error;
+      },
+    });
+    const service = createSearchService({ store, backfill, waitForIndex: false, runs: () => new Map() });
+    try {
+      backfill.start();
+      const needle = parseQuery(OLD_NEEDLE);
+      expect((await service.search({ query: OLD_NEEDLE })).index).toMatchObject({ complete: false, indexed: 0 });
+      expect(store.search(needle, undefined, 5).hits).toEqual([]);
+      queue.shift()!();
+      const meanwhile = service.indexStatus();
+      expect(meanwhile.complete).toBe(false);
+      expect(meanwhile.indexed).toBeGreaterThan(0);
+      while (queue.length > 0) queue.shift()!();
+      expect(service.indexStatus()).toMatchObject({ complete: true });
+      expect(store.search(needle, undefined, 5).hits).toMatchObject([{ kind: 'output' }]);
+      expect((await service.search({ query: OLD_NEEDLE })).index).toMatchObject({ complete: true });
+    } finally {
+      backfill.dispose();
+      db.close();
+    }
   });
 });
