@@ -109,7 +109,11 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     shell,
     parse: importer.parse,
     onProgress: (p) => emit('import.progress', { source: p.path, done: p.done, total: p.total }),
-    onChanged: (runbookId) => emit('runbooks.changed', { runbookId }),
+    onChanged: (runbookId) => {
+      emit('runbooks.changed', { runbookId });
+      // A new version may hold a schedule (a changed step) or let it fire again.
+      scheduler.runbookChanged(runbookId);
+    },
   });
   const exec = createExecService({ clock: { now: () => performance.now() }, timers: { setTimeout, clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout) } });
   const listeners = new Set<HostListener>();
@@ -142,7 +146,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     hosts,
     remote: remote.runner,
   });
-  runs.recoverInterrupted();
+  const interrupted = runs.recoverInterrupted();
   const sectionRunner = createSectionRunner({ runs, hostname: hostname(), ask: (question) => prompts.ask(question) });
   // Webhooks of scheduled runs: stored first, delivered with retries; a long-lived owner retries what is left.
   const outbox = createWebhookOutbox({
@@ -158,16 +162,24 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     hosts,
     ...(vault ? { vault } : {}),
     clock: { now: () => new Date(), monotonic: () => performance.now() },
+    // Unref'd: the owner's socket and server keep it alive; a schedule's timer never does by itself.
     timers: {
-      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
       clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-      setInterval: (fn, ms) => setInterval(fn, ms),
+      setInterval: (fn, ms) => setInterval(fn, ms).unref(),
       clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
     },
     env: process.env,
     hostname: hostname(),
     operator: () => settings().operator,
     deviceId,
+    runDetail: (runId) => {
+      try {
+        return runs.get(runId);
+      } catch {
+        return null;
+      }
+    },
     runStatus: (runId) => {
       try {
         return runs.get(runId).run.status;
@@ -290,6 +302,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     // Only a long-lived owner fires schedules: a CLI command owning the directory for a moment never does.
     await scheduler.start();
     outbox.start();
+    scheduler.runsInterrupted(interrupted);
   }
   return host;
 }

@@ -6,6 +6,8 @@ import type { Handlers } from '../../shared/contract/dispatch.js';
 import { calendarProblem, nextOccurrences } from '../../shared/schedule/occurrences.js';
 import { exportSchedule } from '../../shared/schedule/export.js';
 import type { SchedulerService } from '../services/scheduler/types.js';
+import { StoreError } from '../services/store/store-error.js';
+import { ContractError } from '../../shared/contract/errors.js';
 
 type ScheduleMethod = Extract<keyof Handlers, `schedules.${string}`>;
 
@@ -17,19 +19,29 @@ export interface ScheduleHandlerDeps {
   opsdeckCommand: readonly string[];
 }
 
+/** A schedule (or its runbook) that does not exist is `not_found`, as everywhere in the contract. */
+async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof StoreError) throw new ContractError(error.code === 'not_found' ? 'not_found' : error.code === 'ambiguous' ? 'ambiguous' : 'unavailable', error.message);
+    throw error;
+  }
+}
+
 export function createScheduleHandlers(deps: ScheduleHandlerDeps): Pick<Handlers, ScheduleMethod> {
   const { scheduler } = deps;
   return {
-    'schedules.list': () => scheduler.list(),
-    'schedules.get': (input) => scheduler.get(input.id),
-    'schedules.create': (input) => scheduler.create(input, deps.operator()),
-    'schedules.update': (input) => scheduler.update(input.id, input.fields),
-    'schedules.pause': (input) => scheduler.pause(input.id, input.reason),
-    'schedules.resume': (input) => scheduler.resume(input.id),
-    'schedules.remove': (input) => scheduler.remove(input.id),
-    'schedules.runNow': (input) => scheduler.runNow(input.id),
-    'schedules.approve': (input) => scheduler.approve(input.id, input.dropWaiting ?? false),
-    'schedules.agenda': (input) => scheduler.agenda(input.hours),
+    'schedules.list': () => guard(() => scheduler.list()),
+    'schedules.get': (input) => guard(() => scheduler.get(input.id)),
+    'schedules.create': (input) => guard(() => scheduler.create(input, deps.operator())),
+    'schedules.update': (input) => guard(() => scheduler.update(input.id, input.fields)),
+    'schedules.pause': (input) => guard(() => scheduler.pause(input.id, input.reason)),
+    'schedules.resume': (input) => guard(() => scheduler.resume(input.id)),
+    'schedules.remove': (input) => guard(() => scheduler.remove(input.id)),
+    'schedules.runNow': (input) => guard(() => scheduler.runNow(input.id)),
+    'schedules.approve': (input) => guard(() => scheduler.approve(input.id, input.dropWaiting ?? false)),
+    'schedules.agenda': (input) => guard(() => scheduler.agenda(input.hours)),
     'schedules.suspend': (input) => {
       scheduler.setSuspended(input.suspended);
       return { suspended: input.suspended };
@@ -44,7 +56,8 @@ export function createScheduleHandlers(deps: ScheduleHandlerDeps): Pick<Handlers
       const from = input.from ? new Date(input.from) : deps.now();
       return { next: nextOccurrences(input.rules, from, input.count).map((d) => d.toISOString()), problem: null };
     },
-    'schedules.export': (input) => {
+    'schedules.export': (input) =>
+      guard(() => {
       const schedule = scheduler.exportable(input.id);
       const result = exportSchedule(schedule, input.format, {
         opsdeckCommand: input.opsdeckCommand ?? deps.opsdeckCommand,
@@ -56,6 +69,6 @@ export function createScheduleHandlers(deps: ScheduleHandlerDeps): Pick<Handlers
         ...(input.secretName !== undefined ? { secretName: input.secretName } : {}),
       });
       return result.ok ? { ok: true as const, files: result.files.map((f) => ({ name: f.name, content: f.content })), notes: result.notes } : result;
-    },
+      }),
   };
 }

@@ -35,6 +35,26 @@ const AGENDA_MAX = 500;
 const NEXT_SHOWN = 5;
 
 const vaultKey = (scheduleId: string, name: string): string => `schedule:${scheduleId}:${name}`;
+const sorted = (values: Record<string, string>): Array<[string, string]> => Object.entries(values).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** Whether the occurrences change: the calendar or its zone (not the catch-up, overlap or jitter rules). */
+export function calendarChanged(row: ScheduleRow, fields: Pick<ScheduleFields, 'rules'>): boolean {
+  return JSON.stringify(fields.rules.calendar) !== JSON.stringify(row.spec.rules.calendar) || fields.rules.timezone !== row.spec.rules.timezone;
+}
+
+/** How many occurrences are looked at to find the calendar's shortest gap (a year of a daily one, a month's Mondays). */
+const GAP_SAMPLE = 400;
+
+/** The shortest time between two of the calendar's next occurrences, or null with fewer than two. */
+function shortestGapMs(rules: ScheduleFields['rules'], from: Date): number | null {
+  const next = nextOccurrences(rules, from, GAP_SAMPLE);
+  let gap: number | null = null;
+  for (let i = 1; i < next.length; i++) {
+    const d = (next[i]?.getTime() ?? 0) - (next[i - 1]?.getTime() ?? 0);
+    if (gap === null || d < gap) gap = d;
+  }
+  return gap;
+}
 
 export function createScheduleEditor(deps: EditorDeps) {
   const { store, library } = deps;
@@ -59,6 +79,10 @@ export function createScheduleEditor(deps: EditorDeps) {
   function check(fields: ScheduleFields, approve: boolean, section: Section, params: Param[]): void {
     const problem = calendarProblem(fields.rules.calendar, fields.rules.timezone);
     if (problem) throw new ContractError('invalid_schedule', problem);
+    const gap = shortestGapMs(fields.rules, deps.now());
+    if (gap !== null && fields.rules.jitterSec * 1000 >= gap) {
+      throw new ContractError('invalid_schedule', `the jitter (${fields.rules.jitterSec} s) must be shorter than the time between occurrences (${Math.round(gap / 1000)} s): a delay that long would run into the next one`);
+    }
     const target = fields.target;
     if (target.kind === 'host' && deps.hosts && !deps.hosts.byName(target.host)) {
       throw new ContractError('not_found', `no host named ${target.host} in the inventory: add it first (opsdeck hosts add)`);
@@ -122,15 +146,19 @@ export function createScheduleEditor(deps: EditorDeps) {
       const row = store.get(id);
       const fields: ScheduleFields = { ...fieldsOf(row), ...patch };
       const { section, params, versionId } = resolve(fields.runbookId, fields.sectionId);
-      const moved = fields.runbookId !== row.runbookId || fields.sectionId !== row.sectionId || JSON.stringify(fields.target) !== JSON.stringify(row.spec.target);
-      // The same steps on the same target keep their approval; anything else is approved again, as at creation.
+      // The same steps with the same values on the same target keep their approval; anything else is approved again,
+      // as at creation (a changed value can turn `rm -rf "/var/backups/$OLD"` into something else entirely).
+      const moved =
+        fields.runbookId !== row.runbookId || fields.sectionId !== row.sectionId || JSON.stringify(fields.target) !== JSON.stringify(row.spec.target) ||
+        JSON.stringify(sorted(specOf(fields, params).params)) !== JSON.stringify(sorted(row.spec.params));
       check(fields, patch.approveDestructive === true || !moved, section, params);
-      const rulesChanged = JSON.stringify(fields.rules) !== JSON.stringify(row.spec.rules);
+      const rulesChanged = calendarChanged(row, fields);
       await seal(id, fields);
       return store.update(id, {
         runbookId: fields.runbookId, sectionId: fields.sectionId, spec: specOf(fields, params),
         ...(moved || patch.approveDestructive ? { approved: approvalOf(section, versionId) } : {}),
-        // A new calendar starts from now: occurrences of the old one are not misses of the new one.
+        // A new calendar starts from now: occurrences of the old one are not misses of the new one. (The scheduler
+        // accounts for what the old one owed before calling this.)
         ...(rulesChanged ? { activeSince: deps.now().toISOString() } : {}),
         ...(patch.paused !== undefined ? { paused: patch.paused, pauseReason: patch.paused ? `paused by ${deps.operator()}` : null } : {}),
       });
@@ -179,7 +207,7 @@ export function createScheduleEditor(deps: EditorDeps) {
       } catch {
         // A runbook not (yet) synced here: its id stands in for the title.
       }
-      const waiting = waitingNow ? [...waitingNow] : store.unsettled().filter((r) => r.scheduleId === row.id && r.kind === 'waiting_approval').map((r) => r.occurrence ?? '');
+      const waiting = waitingNow ? [...waitingNow] : store.unsettledOf(row.id).filter((r) => r.kind === 'waiting_approval').map((r) => r.occurrence ?? '');
       return {
         id: row.id, runbookId: row.runbookId, runbookTitle, sectionId: row.sectionId, sectionTitle: s.section?.title ?? row.sectionId,
         target: row.spec.target, rules: row.spec.rules, params: row.spec.params, secrets: row.spec.secrets, notify: row.spec.notify,

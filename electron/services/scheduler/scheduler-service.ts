@@ -20,7 +20,7 @@ import type { SectionRunner } from '../runs/section-runner.js';
 import { confirmationOf } from '../runs/step-gates.js';
 import type { LibraryStore } from '../store/library-store.js';
 import type { NewRecord, ScheduleRow, ScheduleStore } from '../store/schedule-store.js';
-import { createScheduleEditor, type EditorDeps } from './schedule-editor.js';
+import { calendarChanged, createScheduleEditor, type EditorDeps } from './schedule-editor.js';
 import { commandSteps, situationOf, type Situation } from './schedule-view.js';
 import type { SchedulerService } from './types.js';
 
@@ -43,8 +43,10 @@ export interface SchedulerDeps extends Omit<EditorDeps, 'store' | 'library' | 'n
   hostname: string;
   emit(event: 'schedules.changed', payload: { scheduleId: string }): void;
   emit(event: 'schedule.notice', payload: { scheduleId: string; runId: string; status: string; title: string; body: string }): void;
-  /** A scheduled run ended: deliver its notifications (webhook outbox). */
-  onRunEnded?(schedule: Schedule, detail: RunDetail, occurrence: string): void;
+  /** A scheduled run ended: deliver its notifications (webhook outbox); `occurrence` is null for a run started by hand. */
+  onRunEnded?(schedule: Schedule, detail: RunDetail, occurrence: string | null): void;
+  /** A run as recorded (for runs found interrupted at start-up), or null. */
+  runDetail?(runId: string): RunDetail | null;
 }
 
 /**
@@ -165,9 +167,11 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
     }
     store.append(records);
     const spread = Math.min(CATCH_UP_STAGGER_MS, STAGGER_PER_SCHEDULE_MS * Math.max(1, catchingUp));
+    const chained = p.runs.filter((r) => r.catchUp && !gated);
     for (const run of p.runs) {
       if (run.catchUp && gated) continue;
-      if (run.catchUp) {
+      // With catch-ups to run, the on-time occurrence joins their chain, last: every run in order, one at a time.
+      if (run.catchUp || chained.length > 0 || l.chain.length > 0) {
         l.chain.push(run);
         l.chainAt ??= now.getTime() + Math.floor((staggerMs(row.id) / CATCH_UP_STAGGER_MS) * spread);
       } else {
@@ -198,13 +202,14 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
     // queue: its pending record stands until the running one ends (overlap.ts keeps which occurrence).
   }
 
-  /** A chained catch-up: as fire(), answering with the run it started, if any. */
-  function fireCatchUp(l: Live, occurrence: string): string | null {
-    const { decision, state } = decideOverlap(l.row.spec.rules.overlap, l.overlap, new Date(occurrence));
-    l.overlap = state;
-    if (decision.action === 'start') return launch(l, occurrence, true, false);
-    if (decision.action === 'skip') record(l.row, 'skipped_overlap', occurrence, { reason: decision.reason, catchUp: true });
-    return null;
+  /**
+   * A chained run starts only when no run of the schedule runs (each after the previous has ended, whatever the
+   * overlap policy): answers with the run it started, null when it could not start, or 'wait'.
+   */
+  function fireChained(l: Live, run: PlannedRun): string | null | 'wait' {
+    if (l.overlap.running > 0) return 'wait';
+    l.overlap = { ...l.overlap, running: l.overlap.running + 1 };
+    return launch(l, run.occurrence.toISOString(), run.catchUp, false);
   }
 
   /** Starts the run (the overlap state already counts it); records started, or failed_to_start and why. */
@@ -223,41 +228,82 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
         confirmation: confirmationOf(row.spec.target, deps.hostname).expect, origin: 'schedule',
       });
     } catch (error) {
-      record(row, 'failed_to_start', occurrence, { reason: reasonOf(error), catchUp, manual: false });
       release(l);
+      // Run now is answered with the reason; it is not an occurrence of the calendar, so nothing is recorded.
+      if (manual) throw error;
+      record(row, 'failed_to_start', occurrence, { reason: reasonOf(error), catchUp });
       return null;
     }
     const runId = detail.detail.run.id;
-    record(row, 'started', occurrence, { runId, catchUp, manual });
-    const done = detail.done.then((final) => ended(l, final, occurrence));
+    // The end is followed before anything else can fail: the overlap count is always given back.
+    const done = detail.done.then((final) => ended(l, final, manual ? null : occurrence));
     inFlight.add(done);
     void done.finally(() => inFlight.delete(done));
+    try {
+      record(row, 'started', occurrence, { runId, catchUp, manual });
+    } catch (error) {
+      deps.onError?.(error);
+    }
     return runId;
   }
 
-  /** A run of the schedule ended or never started: the queued occurrence, if any, starts now. */
+  /** Why a schedule may not start anything now, or null. */
+  function heldBecause(l: Live): string | null {
+    if (live.get(l.row.id) !== l) return 'the schedule was removed';
+    if (suspended) return 'schedules were paused in this owner (the tray)';
+    if (l.row.paused) return `the schedule was paused (${l.row.pauseReason ?? 'paused'})`;
+    const s = situation(l.row);
+    return s.state === 'active' ? null : (s.reason ?? s.state);
+  }
+
+  /** A run of the schedule ended or never started: the queued occurrence, if any, starts now, unless held. */
   function release(l: Live): void {
     const { start, state } = runEnded(l.overlap);
     l.overlap = state;
-    if (start) launch(l, start.toISOString(), false, false);
+    if (!start) return;
+    const held = heldBecause(l);
+    if (held === null) {
+      launch(l, start.toISOString(), false, false);
+      return;
+    }
+    l.overlap = runEnded(l.overlap).state;
+    if (live.get(l.row.id) === l) record(l.row, 'failed_to_start', start.toISOString(), { reason: `not run: ${held}` });
   }
 
-  function ended(l: Live, final: RunDetail, occurrence: string): void {
+  /** Records each occurrence waiting in the chain or the queue as not run, and why; they are forgotten. */
+  function dropWaiting(l: Live, why: string): void {
+    const dropped = l.chain.map((r) => ({ occurrence: r.occurrence.toISOString(), catchUp: r.catchUp }));
+    if (l.overlap.queued) dropped.push({ occurrence: l.overlap.queued.toISOString(), catchUp: false });
+    l.chain = [];
+    l.chainAt = null;
+    l.overlap = { ...l.overlap, queued: null };
+    if (dropped.length === 0) return;
+    store.append(dropped.map((d) => ({ scheduleId: l.row.id, kind: 'failed_to_start' as const, occurrence: d.occurrence, firstAt: null, lastAt: null, count: null, catchUp: d.catchUp, manual: false, runId: null, reason: `not run: ${why}` })));
+  }
+
+  function ended(l: Live, final: RunDetail, occurrence: string | null): void {
     if (disposed) return;
-    changed(l.row.id);
     try {
-      notify(l.row, final, occurrence);
+      const current = live.get(l.row.id) === l;
+      if (current) {
+        changed(l.row.id);
+        try {
+          notify(l.row, final, occurrence);
+        } catch (error) {
+          // A notification that cannot be made never stops the schedule.
+          deps.onError?.(error);
+        }
+      }
+      if (l.chainRun === final.run.id) l.chainRun = null;
+      release(l);
+      if (current && started && !suspended) runChains(nowDate().getTime());
     } catch (error) {
-      // A notification that cannot be made never stops the schedule.
       deps.onError?.(error);
     }
-    if (l.chainRun === final.run.id) l.chainRun = null;
-    release(l);
-    if (started && !suspended) runChains(nowDate().getTime());
     arm();
   }
 
-  function notify(row: ScheduleRow, final: RunDetail, occurrence: string): void {
+  function notify(row: ScheduleRow, final: RunDetail, occurrence: string | null): void {
     const status = final.run.status;
     const on = row.spec.notify.on;
     if (on === 'never' || (on === 'failure' && status === 'completed')) return;
@@ -272,16 +318,21 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
   function runChains(nowMs: number): void {
     for (const l of live.values()) {
       while (l.chainRun === null && l.chain.length > 0 && (l.chainAt === null || l.chainAt <= nowMs)) {
-        const next = l.chain.shift();
+        const next = l.chain[0];
         if (!next) break;
+        const runId = fireChained(l, next);
+        if (runId === 'wait') break;
+        l.chain.shift();
         l.chainAt = null;
-        // Skipped or failed to start: nothing runs, so the chain goes on at once.
-        l.chainRun = fireCatchUp(l, next.occurrence.toISOString());
+        // Failed to start: nothing runs, so the chain goes on at once.
+        l.chainRun = runId;
       }
     }
   }
 
   function tick(reason: 'timer' | 'replan'): void {
+    // A re-plan outside the timer drops the armed one: a handle lost here would fire later, and keep its process alive.
+    if (reason === 'replan' && timer !== null) timers.clearTimeout(timer);
     timer = null;
     if (disposed || !started || suspended) return;
     const now = nowDate();
@@ -296,7 +347,11 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
         }
       }
     });
-    runChains(nowMs);
+    try {
+      runChains(nowMs);
+    } catch (error) {
+      deps.onError?.(error);
+    }
     arm();
   }
 
@@ -368,14 +423,23 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
       return get(row.id);
     },
     async update(id, fields) {
+      const before = store.get(id);
+      const l = live.get(id);
+      if (l && started && !suspended && fields.rules && calendarChanged(before, { rules: fields.rules })) {
+        // What the old calendar owed up to now is accounted for by its own rules before the new one starts.
+        l.row = before;
+        plan(l, nowDate(), 1);
+      }
       await editor.update(id, fields);
+      if (l && (fields.rules || fields.target || fields.sectionId || fields.runbookId || fields.params)) dropWaiting(l, `the schedule was changed by ${deps.operator()}`);
       refresh(id);
       return get(id);
     },
     pause(id, reason) {
-      store.update(id, { paused: true, pauseReason: reason?.trim() ? reason.trim() : `paused by ${deps.operator()}` });
+      const why = reason?.trim() ? reason.trim() : `paused by ${deps.operator()}`;
+      store.update(id, { paused: true, pauseReason: why });
       const l = live.get(id);
-      if (l) l.chain = [];
+      if (l) dropWaiting(l, `the schedule was paused (${why})`);
       refresh(id);
       return get(id);
     },
@@ -386,6 +450,8 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
       return get(id);
     },
     remove(id) {
+      const l = live.get(id);
+      if (l) dropWaiting(l, `the schedule was removed by ${deps.operator()}`);
       const removed = store.remove(id);
       live.delete(id);
       changed(id);
@@ -399,19 +465,19 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
       if (s.state === 'needs_approval') throw new ContractError('approval_required', s.reason ?? 'approve the changed steps first');
       const l = liveOf(row);
       l.overlap = { ...l.overlap, running: l.overlap.running + 1 };
-      const runId = launch(l, nowDate().toISOString(), false, true);
-      if (runId === null) {
-        const why = store.recent(id, 1)[0]?.reason ?? 'the run could not start';
-        throw new ContractError('conflict', why);
+      try {
+        return { runId: launch(l, nowDate().toISOString(), false, true) ?? '' };
+      } catch (error) {
+        if (error instanceof ContractError) throw error;
+        throw new ContractError('conflict', reasonOf(error));
       }
-      return { runId };
     },
     approve(id, dropWaiting) {
       const row = store.get(id);
       const s = situation(row);
       if (!s.section) throw new ContractError('conflict', s.reason ?? 'the section is gone');
       editor.approve(row, s.section, s.state === 'needs_approval');
-      const waiting = store.unsettled().filter((r) => r.scheduleId === id && r.kind === 'waiting_approval');
+      const waiting = store.unsettledOf(id).filter((r) => r.kind === 'waiting_approval');
       const l = liveOf(store.get(id));
       if (dropWaiting) {
         for (const w of waiting) record(l.row, 'failed_to_start', w.occurrence ?? '', { catchUp: true, reason: `not run: dropped by ${deps.operator()} when approving` });
@@ -427,6 +493,21 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
     },
     agenda: (hours) => memo.during(() => editor.agenda(store.list().filter((r) => !r.paused && firesHere(r) && situation(r).state === 'active'), hours)),
     exportable: (id) => editor.exportable(store.get(id)),
+    runbookChanged(runbookId) {
+      for (const row of store.list()) if (row.runbookId === runbookId) refresh(row.id);
+    },
+    runsInterrupted(runIds) {
+      for (const runId of runIds) {
+        const r = store.byRun(runId);
+        const detail = r ? deps.runDetail?.(runId) : null;
+        if (!r || !detail) continue;
+        try {
+          notify(store.get(r.scheduleId), detail, r.manual ? null : r.occurrence);
+        } catch (error) {
+          deps.onError?.(error);
+        }
+      }
+    },
     async start() {
       if (started || disposed) return;
       started = true;

@@ -18,6 +18,10 @@ export interface SchedulerService {
   agenda(hours: number): AgendaEntry[];
   /** The schedule as `schedule export` needs it (runbook path, section title, parameters, secret names). */
   exportable(id: string): ExportableSchedule;
+  /** A runbook got a new version (or was archived or brought back): its schedules may fire again or be held. */
+  runbookChanged(runbookId: string): void;
+  /** Runs found interrupted at start-up (the owner died under them): their schedules' notifications go out once. */
+  runsInterrupted(runIds: readonly string[]): void;
   /** Arms the timers and catches up (a long-lived owner only); before it, nothing fires. */
   start(): Promise<void>;
   /** Pauses or resumes every schedule's firing in this owner (the tray's "Pause schedules"); not recorded. */

@@ -81,6 +81,8 @@ export interface ScheduleStore {
   recordsOf(scheduleId: string, occurrences: readonly string[]): RecordRow[];
   /** Occurrences whose newest record is `pending` or `waiting_approval`, on this device, oldest first. */
   unsettled(): RecordRow[];
+  /** The same, of one schedule. */
+  unsettledOf(scheduleId: string): RecordRow[];
   /** The record that started this run, if a schedule started it. */
   byRun(runId: string): RecordRow | null;
 }
@@ -168,12 +170,11 @@ export function createScheduleStore(db: Database, deviceId: string, clock: { now
   const recent = db.prepare('SELECT * FROM schedule_records WHERE schedule_id = ? ORDER BY recorded_at DESC, id DESC LIMIT ?');
   const byRun = db.prepare('SELECT * FROM schedule_records WHERE run_id = ? ORDER BY recorded_at LIMIT 1');
   // The newest record of each occurrence (ids are UUIDv7: later ids sort after earlier ones written by this device).
-  const unsettled = db.prepare(
-    `SELECT r.* FROM schedule_records r
-     WHERE r.device_id = ? AND r.occurrence IS NOT NULL AND r.kind IN ('pending', 'waiting_approval')
-       AND NOT EXISTS (SELECT 1 FROM schedule_records l WHERE l.schedule_id = r.schedule_id AND l.occurrence = r.occurrence AND l.rowid > r.rowid)
-     ORDER BY r.occurrence, r.rowid`,
-  );
+  // Uses schedule_records_by_occurrence for the NOT EXISTS: without it a long history made this quadratic.
+  const unsettledWhere = `r.device_id = ? AND r.occurrence IS NOT NULL AND r.kind IN ('pending', 'waiting_approval')
+       AND NOT EXISTS (SELECT 1 FROM schedule_records l WHERE l.schedule_id = r.schedule_id AND l.occurrence = r.occurrence AND l.rowid > r.rowid)`;
+  const unsettled = db.prepare(`SELECT r.* FROM schedule_records r WHERE ${unsettledWhere} ORDER BY r.occurrence, r.rowid`);
+  const unsettledOf = db.prepare(`SELECT r.* FROM schedule_records r WHERE r.schedule_id = ? AND ${unsettledWhere} ORDER BY r.occurrence, r.rowid`);
 
   const append = db.transaction((records: readonly NewRecord[]): RecordRow[] => {
     const at = clock.now().toISOString();
@@ -222,6 +223,7 @@ export function createScheduleStore(db: Database, deviceId: string, clock: { now
       return rows.map(toRecord);
     },
     unsettled: () => (unsettled.all(deviceId) as RecordDbRow[]).map(toRecord),
+    unsettledOf: (scheduleId) => (unsettledOf.all(scheduleId, deviceId) as RecordDbRow[]).map(toRecord),
     byRun(runId) {
       const row = byRun.get(runId) as RecordDbRow | undefined;
       return row ? toRecord(row) : null;

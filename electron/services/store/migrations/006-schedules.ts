@@ -53,6 +53,7 @@ export const migration006: Migration = {
       CHECK (manual = 0 OR kind = 'started')
     ) STRICT;
     CREATE INDEX schedule_records_by_schedule ON schedule_records (schedule_id, recorded_at);
+    CREATE INDEX schedule_records_by_occurrence ON schedule_records (schedule_id, occurrence);
     CREATE INDEX schedule_records_by_run ON schedule_records (run_id) WHERE run_id IS NOT NULL;
     CREATE TRIGGER schedule_records_no_update BEFORE UPDATE ON schedule_records
     BEGIN

@@ -9,7 +9,7 @@ import { createSchedulerService, WATCH_INTERVAL_MS } from '../../../../electron/
 import type { SchedulerService } from '../../../../electron/services/scheduler/types.js';
 import type { SectionRunRequest } from '../../../../electron/services/runs/section-runner.js';
 import { getDeviceId, openDatabase, type Database } from '../../../../electron/services/store/db.js';
-import { createLibraryStore, type LibraryStore } from '../../../../electron/services/store/library-store.js';
+import { createLibraryStore } from '../../../../electron/services/store/library-store.js';
 import { createScheduleStore, type ScheduleStore } from '../../../../electron/services/store/schedule-store.js';
 import type { ScheduleFields } from '../../../../shared/contract/schedules.js';
 import type { RunDetail } from '../../../../shared/contract/schemas.js';
@@ -345,5 +345,181 @@ describe('scheduler service', () => {
     expect(s.runner.runs).toHaveLength(0);
     expect(scheduler.get(id).recent[0]?.outcome).toMatchObject({ kind: 'failed_to_start', reason: expect.stringMatching(/NOT_SET_ANYWHERE, which is not set/) });
     await scheduler.dispose();
+  });
+
+  describe('what a review found', () => {
+    it('a failed run now is answered with its reason and records nothing: the occurrences held meanwhile are still caught up', async () => {
+      const s = await setup(RUNBOOK('curl -H "Authorization: ${{ secrets.API_TOKEN }}" https://example.invalid'));
+      const scheduler = s.make();
+      await scheduler.start();
+      const { id } = await scheduler.create(fields(s.runbookId, s.sectionId, { catchUpWindowSec: 24 * 3600 }, { secrets: { API_TOKEN: { from: 'env', variable: 'NOT_SET' } } }), 'alice');
+      scheduler.pause(id, 'maintenance');
+      s.time.advance(2.5 * HOUR); // 10:30
+      expect(() => scheduler.runNow(id)).toThrow(/NOT_SET, which is not set/);
+      expect(kinds(s.store, id)).toEqual([]);
+      scheduler.resume(id);
+      s.time.advance(HOUR); // 11:30: the 11:00 occurrence fails to start, as it should; nothing was lost to run now
+      expect(s.store.recent(id, 10).map((r) => [r.kind, r.occurrence]).reverse()).toEqual([
+        ['pending', '2026-03-02T11:00:00.000Z'],
+        ['failed_to_start', '2026-03-02T11:00:00.000Z'],
+      ]);
+      await scheduler.dispose();
+    });
+
+    it('a removed schedule starts nothing it had queued, and says so', async () => {
+      const s = await setup(RUNBOOK('echo ok'));
+      const scheduler = s.make();
+      await scheduler.start();
+      const { id } = await scheduler.create(fields(s.runbookId, s.sectionId, { overlap: 'queue' }), 'alice');
+      s.time.advance(2 * HOUR); // 09:00 runs, 10:00 queued
+      expect(scheduler.remove(id)).toEqual({ removed: true });
+      await s.runner.runs[0]?.end();
+      s.time.advance(2 * HOUR);
+      expect(s.runner.runs).toHaveLength(1);
+      expect(s.store.recent(id, 1)[0]).toMatchObject({ kind: 'failed_to_start', occurrence: '2026-03-02T10:00:00.000Z', reason: expect.stringMatching(/removed/) });
+      await scheduler.dispose();
+    });
+
+    it('pausing during a catch-up chain records what will not run, and the queue is held too', async () => {
+      const s = await setup(RUNBOOK('echo ok'));
+      const scheduler = s.make();
+      await scheduler.start();
+      const { id } = await scheduler.create(fields(s.runbookId, s.sectionId, { catchUp: 'all', catchUpWindowSec: 24 * 3600 }), 'alice');
+      s.time.advance(30 * 60_000);
+      s.time.sleep(4 * HOUR); // wakes 12:30: 09:00..12:00 to catch up, one at a time
+      expect(s.runner.runs).toHaveLength(1);
+      scheduler.pause(id, 'enough');
+      await s.runner.runs[0]?.end();
+      s.time.advance(HOUR);
+      expect(s.runner.runs).toHaveLength(1);
+      const outcome = scheduler.get(id).recent.map((r) => [r.outcome.kind, 'occurrence' in r.outcome ? r.outcome.occurrence.slice(11, 16) : '']);
+      expect(outcome).toEqual([['failed_to_start', '12:00'], ['failed_to_start', '11:00'], ['failed_to_start', '10:00'], ['started', '09:00']]);
+      expect(s.store.unsettled()).toEqual([]);
+      await scheduler.dispose();
+    });
+
+    it('a schedule held by a changed step fires again, without a restart, when the runbook goes back to the approved text', async () => {
+      const s = await setup(RUNBOOK('pg_dump app > /tmp/app.sql'));
+      const scheduler = s.make();
+      await scheduler.start();
+      const { id } = await scheduler.create(fields(s.runbookId, s.sectionId), 'alice');
+      await s.save(RUNBOOK('pg_dump app | gzip > /tmp/app.sql.gz'));
+      scheduler.runbookChanged(s.runbookId);
+      expect(scheduler.get(id).state).toBe('needs_approval');
+      s.time.advance(30 * 60_000);
+      await s.save(`${RUNBOOK('pg_dump app > /tmp/app.sql')}\n`);
+      scheduler.runbookChanged(s.runbookId);
+      expect(scheduler.get(id).state).toBe('active');
+      s.time.advance(HOUR); // 09:30
+      expect(s.runner.runs.map((r) => r.startedAt)).toEqual(['2026-03-02T09:00:00.000Z']);
+      await scheduler.dispose();
+    });
+
+    it('a changed parameter value of a destructive section needs approval again', async () => {
+      const s = await setup(RUNBOOK('rm -rf "/var/backups/$OLD_DIR"'));
+      const scheduler = s.make();
+      await scheduler.start();
+      const { id } = await scheduler.create(fields(s.runbookId, s.sectionId, {}, { params: { OLD_DIR: 'old' }, approveDestructive: true }), 'alice');
+      await expect(scheduler.update(id, { params: { OLD_DIR: '..' } })).rejects.toMatchObject({ code: 'approval_required' });
+      expect(scheduler.get(id).params).toEqual({ OLD_DIR: 'old' });
+      expect((await scheduler.update(id, { notify: { on: 'always', webhook: null } })).notify.on).toBe('always');
+      expect((await scheduler.update(id, { params: { OLD_DIR: 'older' }, approveDestructive: true })).params).toEqual({ OLD_DIR: 'older' });
+      await scheduler.dispose();
+    });
+
+    it('changing a rule other than the calendar keeps what downtime owes; a new calendar first settles the old one', async () => {
+      const s = await setup(RUNBOOK('echo ok'));
+      let scheduler = s.make();
+      await scheduler.start();
+      const { id } = await scheduler.create(fields(s.runbookId, s.sectionId, { catchUpWindowSec: 24 * 3600 }), 'alice');
+      await scheduler.dispose(); // the owner is down 08:00 -> 11:30
+      s.time.advance(3.5 * HOUR);
+      const offline = s.make(); // a CLI command owning the directory: not started, fires nothing
+      await offline.update(id, { rules: rules({ catchUpWindowSec: 24 * 3600, overlap: 'allow' }) });
+      scheduler = s.make();
+      await scheduler.start();
+      expect(s.store.recent(id, 10).find((r) => r.kind === 'missed')).toMatchObject({ count: 2 });
+      expect(s.runner.runs).toHaveLength(0); // the 11:00 catch-up waits for its stagger
+      s.time.advance(1_000);
+      expect(s.runner.runs.map((r) => r.startedAt.slice(11, 16))).toEqual(['11:30']);
+      await s.runner.runs[0]?.end();
+      s.time.advance(60 * 60_000); // 12:30: 12:00 ran
+      await s.runner.runs[1]?.end();
+      await scheduler.update(id, { rules: rules({ calendar: { kind: 'cron', expr: '45 * * * *' }, catchUpWindowSec: 24 * 3600 }) });
+      s.time.advance(HOUR); // until 13:30: only 12:45 of the new calendar, nothing of the old
+      expect(s.runner.runs.map((r) => r.startedAt.slice(11, 16))).toEqual(['11:30', '12:00', '12:45']);
+      await scheduler.dispose();
+    });
+
+    it('catch-up all with an on-time occurrence runs every one, oldest first, one after another', async () => {
+      const s = await setup(RUNBOOK('echo ok'));
+      const scheduler = s.make();
+      await scheduler.start();
+      const { id } = await scheduler.create(fields(s.runbookId, s.sectionId, { catchUp: 'all', catchUpWindowSec: 24 * 3600 }), 'alice');
+      s.time.advance(30 * 60_000);
+      s.time.sleep(3.5 * HOUR - 15_000, 20_000); // wakes at 11:59:45 and notices at 12:00:05: 12:00 is on time
+      for (let i = 0; i < 6 && s.runner.running().length > 0; i++) {
+        await s.runner.running()[0]?.end();
+        s.time.advance(10);
+      }
+      expect(s.store.recent(id, 100).filter((r) => r.kind === 'started').map((r) => r.occurrence?.slice(11, 16)).reverse()).toEqual(['09:00', '10:00', '11:00', '12:00']);
+      expect(kinds(s.store, id)).not.toContain('skipped_overlap');
+      await scheduler.dispose();
+    });
+
+    it("the tray's pause holds a queued occurrence too", async () => {
+      const s = await setup(RUNBOOK('echo ok'));
+      const scheduler = s.make();
+      await scheduler.start();
+      const { id } = await scheduler.create(fields(s.runbookId, s.sectionId, { overlap: 'queue' }), 'alice');
+      s.time.advance(2 * HOUR); // 09:00 runs, 10:00 queued
+      scheduler.setSuspended(true);
+      await s.runner.runs[0]?.end();
+      expect(s.runner.runs).toHaveLength(1);
+      expect(s.store.recent(id, 1)[0]).toMatchObject({ kind: 'failed_to_start', occurrence: '2026-03-02T10:00:00.000Z', reason: expect.stringMatching(/paused in this owner/) });
+      await scheduler.dispose();
+    });
+
+    it('refuses a jitter as long as the time between occurrences', async () => {
+      const s = await setup(RUNBOOK('echo ok'));
+      const scheduler = s.make();
+      await expect(scheduler.create(fields(s.runbookId, s.sectionId, { calendar: { kind: 'cron', expr: '*/5 * * * *' }, jitterSec: 1800 }), 'alice')).rejects.toMatchObject({
+        code: 'invalid_schedule', message: expect.stringMatching(/jitter \(1800 s\) must be shorter than the time between occurrences \(300 s\)/),
+      });
+      await scheduler.dispose();
+    });
+
+    it('a re-plan never leaves a second timer armed (one would fire twice, and keep its process alive)', async () => {
+      const s = await setup(RUNBOOK('echo ok'));
+      const armed = new Set<unknown>();
+      const timers = {
+        ...s.time.timers,
+        setTimeout: (fn: () => void, ms: number) => {
+          const h = s.time.timers.setTimeout(() => {
+            armed.delete(h);
+            fn();
+          }, ms);
+          armed.add(h);
+          return h;
+        },
+        clearTimeout: (h: unknown) => {
+          armed.delete(h);
+          s.time.timers.clearTimeout(h);
+        },
+      };
+      const scheduler = createSchedulerService({
+        store: s.store, library: s.library, sectionRunner: s.runner, clock: s.time.clock, timers, env: {}, hostname: 'laptop',
+        operator: () => 'alice', deviceId: getDeviceId(s.db), runStatus: () => null, emit: () => undefined,
+      });
+      await scheduler.start();
+      await scheduler.create(fields(s.runbookId, s.sectionId), 'alice');
+      scheduler.setSuspended(true);
+      scheduler.setSuspended(false);
+      scheduler.woke();
+      scheduler.woke();
+      expect(armed.size).toBe(1);
+      await scheduler.dispose();
+      expect(armed.size).toBe(0);
+    });
   });
 });
