@@ -431,3 +431,29 @@ describe('migration 007 (search)', () => {
     db.close();
   });
 });
+
+describe('migration 008 (incidents)', () => {
+  const DEV = '0190b6a4-0000-7000-8000-00000000000d';
+  it('keeps every row of a version-7 database and adds append-only incidents, their entries and handovers', () => {
+    const db = new BetterSqlite3(join(dir, 'v7.db'));
+    db.pragma('foreign_keys = ON');
+    migrate(db, migrations.slice(0, 7));
+    db.exec(`INSERT OR REPLACE INTO meta VALUES ('device_id', '${DEV}');
+      INSERT INTO runbooks VALUES ('rb-1', '${DEV}', '/x/ops.md', '2026-01-01T00:00:00.000Z');`);
+    const old = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search%'").all() as Array<{ name: string }>).map((r) => r.name);
+    const before = Object.fromEntries(old.map((t) => [t, db.prepare(`SELECT * FROM ${t} ORDER BY rowid`).all()]));
+    migrate(db, migrations.slice(0, 8));
+    expect(db.pragma('user_version', { simple: true })).toBe(8);
+    for (const table of old) expect(db.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all(), table).toEqual(before[table]);
+    db.exec(`INSERT INTO incidents VALUES ('i-1', '${DEV}', 't', 'ana');
+      INSERT INTO incident_entries VALUES ('e-1', '${DEV}', 'i-1', 't', 't', 'ana', 'note', NULL, '{}');
+      INSERT INTO handovers VALUES ('h-1', '${DEV}', 't', '# Handover', '[]', 'ana', 't');
+      INSERT INTO handover_acks VALUES ('a-1', '${DEV}', 'h-1', 'bo', 't');`);
+    for (const table of ['incidents', 'incident_entries', 'handovers', 'handover_acks']) {
+      expect(() => db.exec(`UPDATE ${table} SET device_id = 'x'`), table).toThrow(/append-only/);
+      expect(() => db.exec(`DELETE FROM ${table}`), table).toThrow(/append-only/);
+    }
+    expect(() => db.exec(`INSERT INTO incident_entries VALUES ('e-2', '${DEV}', 'nope', 't', 't', 'ana', 'note', NULL, '{}')`)).toThrow(/FOREIGN KEY/);
+    db.close();
+  });
+});

@@ -128,6 +128,28 @@ export const mergeClasses = {
     key: ['id'],
     why: "notifications this device still has to deliver, with their retry state: the device that ran the schedule delivers them",
   },
+  incidents: {
+    class: 'append-only',
+    key: ['id'],
+    why: 'one row per incident, written by the device that declared it; what happened next is in incident_entries',
+  },
+  incident_entries: {
+    class: 'append-only',
+    key: ['id'],
+    why:
+      "an incident's timeline (declared, changes, notes, corrections, linked runs, updates, follow-ups), ordered by `at` and " +
+      'then by id: any device may add to any incident, and a correction is a new entry, so a union never conflicts',
+  },
+  handovers: {
+    class: 'append-only',
+    key: ['id'],
+    why: 'a shift handover exactly as it was signed off; never changes',
+  },
+  handover_acks: {
+    class: 'append-only',
+    key: ['id'],
+    why: 'who acknowledged a handover and when, on whichever device: a union keeps every acknowledgement',
+  },
   settings: {
     class: 'register',
     key: ['key'],
