@@ -135,8 +135,6 @@ export const incidentMethods = {
   'incidents.correct': { input: z.object({ id: Id, entryId: Id, text: z.string().trim().min(1).max(20_000) }).strict(), output: IncidentDetail },
   /** The run belongs to the incident: its attempts, ticks, skips and notes join the timeline. */
   'incidents.linkRun': { input: z.object({ id: Id, runId: Id }).strict(), output: IncidentDetail },
-  /** The status update drafted from the runbook's communication template (or a default one), filled from the incident. */
-  'incidents.draftUpdate': { input: z.object({ id: Id }).strict(), output: z.object({ text: z.string(), template: z.enum(['runbook', 'default']) }) },
   /** Records a status update as sent (copied by the operator), and POSTs it to `webhook` through the outbox when given. */
   'incidents.sendUpdate': {
     input: z.object({ id: Id, text: z.string().trim().min(1).max(50_000), webhook: z.string().url().max(2000).optional() }).strict(),
@@ -148,8 +146,6 @@ export const incidentMethods = {
     output: IncidentDetail,
   },
   'incidents.followUpDone': { input: z.object({ id: Id, followupId: Id }).strict(), output: IncidentDetail },
-  /** A post-mortem draft in Markdown with the sections the runbook asks for, prefilled from the incident. */
-  'incidents.postmortem': { input: z.object({ id: Id }).strict(), output: z.object({ markdown: z.string() }) },
   /** The incident a run belongs to, if any (the run view shows it). */
   'incidents.ofRun': { input: z.object({ runId: Id }).strict(), output: z.object({ incidentId: Id.nullable() }) },
   /** The severity levels a runbook defines, or the default SEV-1..SEV-5. */
@@ -180,6 +176,14 @@ export const HandoverDraft = z.object({
   carry: z.array(z.string()),
 });
 export type HandoverDraft = z.infer<typeof HandoverDraft>;
+
+/** Drafts written from an incident (served by electron/host/incident-draft-handlers.ts). */
+export const incidentDraftMethods = {
+  /** The status update drafted from the runbook's communication template (or a default one), filled from the incident. */
+  'incidents.draftUpdate': { input: z.object({ id: Id }).strict(), output: z.object({ text: z.string(), template: z.enum(['runbook', 'default']) }) },
+  /** A post-mortem draft in Markdown with the sections the runbook asks for, prefilled from the incident. */
+  'incidents.postmortem': { input: z.object({ id: Id }).strict(), output: z.object({ markdown: z.string() }) },
+} as const;
 
 export const handoverMethods = {
   /** The handover drafted from what happened since the last one signed off. */
