@@ -12,7 +12,8 @@ import { StoreError } from '../services/store/store-error.js';
 import type { StoreErrorCode } from '../services/store/store-error.js';
 import { ContractError } from '../../shared/contract/errors.js';
 import { describeOwner, readOwner, type OwnerKind } from '../services/store/owner-lock.js';
-import { formatHistory, formatImport, formatList, formatOutline } from './cli-format.js';
+import { formatImport, formatList, formatOutline } from './cli-format.js';
+import { registerHistoryCommands } from './cli-history-search.js';
 import { answerPromptsOnTerminal, formatHosts, hostFieldsFromOptions, type HostAddOptions } from './cli-hosts.js';
 import { callerFor, CliUsageError, runSection, type RunOptions } from './cli-run.js';
 import { registerScheduleCommands } from './cli-schedule.js';
@@ -169,22 +170,7 @@ need --yes, which confirms them all.`,
       });
     });
 
-  program
-    .command('history')
-    .description('list recorded runs, newest first')
-    .option('--runbook <runbook>', 'only the runs of this runbook (id, path or title)')
-    .option('--limit <n>', 'how many runs', (v: string) => Number.parseInt(v, 10), 50)
-    .option('--json', 'print the runs as JSON')
-    .action(async (options: JsonOption & { runbook?: string; limit: number }, command: Command) => {
-      if (!Number.isInteger(options.limit) || options.limit < 1) throw new UsageError('--limit takes a positive number');
-      await withHost(command, async (host) => {
-        const call = callerFor(host);
-        const runbookId = options.runbook ? (await call('runbooks.get', { id: runbookQuery(options.runbook) })).id : undefined;
-        const runs = await call('runs.list', { limit: Math.min(options.limit, 1000), ...(runbookId ? { runbookId } : {}) });
-        if (options.json) writeJson(runs);
-        else writeOut(formatHistory(runs));
-      });
-    });
+  registerHistoryCommands(program, { withHost, runbookQuery, status });
 
   const hosts = program.command('hosts').description('the inventory of remote hosts steps can run on');
   const collect = (value: string, previous: string[]) => [...previous, value];

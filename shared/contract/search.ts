@@ -59,6 +59,8 @@ export const SearchHit = z.object({
   /** When the matched text was recorded. */
   at: z.string(),
   stepId: z.string().nullable(),
+  /** The step's title (with its caption), as in the run's version; null for a run's own records and terminal recordings. */
+  stepTitle: z.string().nullable(),
   /** The attempt (or terminal recording) whose output, command or title matched. */
   attemptId: z.string().nullable(),
   /** `output`: the chunk's number in the attempt's output; `runs.output` with afterSeq = seq - 1 starts at it. */

@@ -57,6 +57,7 @@ export function createSearchService(deps: SearchServiceDeps) {
           score: hit.score,
           at: hit.at,
           stepId: hit.stepId,
+          stepTitle: hit.stepId === null ? null : (store.stepLabel(run.versionId, hit.stepId) ?? null),
           attemptId: hit.attemptId,
           seq: hit.seq,
           stream: hit.stream,

@@ -19,6 +19,8 @@ export type RecordKind = 'command' | 'title' | 'note' | 'host' | 'path';
 
 /** What the run store hands over as it appends. */
 export interface SearchIndexer {
+  /** A step's label in a version, from the parsed versions the indexer keeps (undefined: no such step). */
+  stepLabel(versionId: string, stepId: string): string | undefined;
   run(run: { id: string; runbookId: string; versionId: string; sectionTitle: string; target: Target; startedAt: string }): void;
   event(event: { runId: string; type: string; stepId: string | null; attemptId: string | null; at: string; data: Record<string, unknown> }): void;
   chunk(rowid: number | bigint, data: string): void;
@@ -46,6 +48,7 @@ export interface RawHit {
 
 export interface SearchStore {
   indexer: SearchIndexer;
+  stepLabel(versionId: string, stepId: string): string | undefined;
   /** Indexes the next rows of existing history, up to `budget`; one transaction. */
   backfill(budget: { rows: number; chars: number }): IndexProgress;
   progress(): IndexProgress;
@@ -109,6 +112,7 @@ export function createSearchIndexer(db: Database): SearchIndexer {
   };
 
   return {
+    stepLabel: (versionId, stepId) => stepsOf(versionId).get(stepId)?.label,
     run(run) {
       const book = runbookOf.get(run.versionId);
       record(run.id, 'title', null, null, run.startedAt, run.sectionTitle);
@@ -246,6 +250,7 @@ export function createSearchStore(db: Database): SearchStore {
 
   return {
     indexer,
+    stepLabel: (versionId, stepId) => indexer.stepLabel(versionId, stepId),
     backfill: (budget) => backfill.immediate(budget),
     progress,
     search(query, filters, limit) {
