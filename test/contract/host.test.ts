@@ -131,6 +131,41 @@ describe('the contract over the WebSocket', () => {
     expect(transcript.map((c) => c.data).join('')).toContain('opsdeck-42');
     expect(await call('term.close', { id: term.id })).toEqual({});
 
+    // Schedules: made, previewed, listed, paused, resumed, run now, approved, exported, removed.
+    const rules = { calendar: { kind: 'cron' as const, expr: '0 3 1 1 *' }, timezone: 'Europe/Berlin', catchUp: 'latest' as const, catchUpWindowSec: null, overlap: 'skip' as const, jitterSec: 0 };
+    expect(await call('schedules.preview', { rules, count: 2, from: '2026-06-01T00:00:00Z' })).toEqual({ next: ['2027-01-01T02:00:00.000Z', '2028-01-01T02:00:00.000Z'], problem: null });
+    const made = (await call('schedules.create', { runbookId: imported.runbookId, sectionId: section.id, target: { kind: 'local' }, rules, params: { name: 'cron' }, secrets: {}, notify: { on: 'never', webhook: null } })) as { id: string };
+    expect(await call('schedules.list', {})).toMatchObject([{ id: made.id, state: 'active', params: { name: 'cron' } }]);
+    expect(await call('schedules.update', { id: made.id, fields: { notify: { on: 'always', webhook: null } } })).toMatchObject({ notify: { on: 'always' } });
+    expect(await call('schedules.pause', { id: made.id, reason: 'contract test' })).toMatchObject({ state: 'paused', stateReason: 'contract test' });
+    expect(await call('schedules.resume', { id: made.id })).toMatchObject({ state: 'active' });
+    const { runId: scheduledRun } = (await call('schedules.runNow', { id: made.id })) as { runId: string };
+    await client.call('runs.abort', { runId: scheduledRun, reason: 'contract test' });
+    expect(await call('schedules.get', { id: made.id })).toMatchObject({ recent: [{ outcome: { kind: 'started', runId: scheduledRun, manual: true } }] });
+    expect(await call('schedules.approve', { id: made.id })).toMatchObject({ state: 'active', waiting: [] });
+    expect(await call('schedules.agenda', { hours: 24 })).toEqual([]);
+    expect(await call('schedules.export', { id: made.id, format: 'cron', opsdeckCommand: ['/usr/bin/opsdeck'] })).toMatchObject({ ok: true, files: [{ content: expect.stringContaining('CRON_TZ=Europe/Berlin') }] });
+    expect(await call('schedules.suspend', { suspended: true })).toEqual({ suspended: true });
+    expect(await call('schedules.suspend', { suspended: false })).toEqual({ suspended: false });
+    expect(await call('schedules.wake', {})).toEqual({});
+    expect(await call('schedules.remove', { id: made.id })).toEqual({ removed: true });
+
+    // Evidence: a run exported and verified.
+    expect(await call('evidence.publicKey', {})).toMatchObject({ algorithm: 'Ed25519', fingerprint: expect.stringMatching(/^SHA256:/) });
+    const bundle = join(dir, 'evidence');
+    expect(await call('evidence.export', { selector: { kind: 'run', runId }, output: bundle })).toMatchObject({});
+    expect(await call('evidence.verify', { dir: bundle })).toMatchObject({ ok: true });
+
+    // History: searched (the echo's output), listed a page at a time, the index's state.
+    const found = (await call('history.search', { query: 'world' })) as { hits: Array<{ run: { id: string }; snippet: string; where: unknown }> };
+    // The command as it ran (the value in place of <name>) and its output, both in the first run.
+    expect(found.hits.map((h) => [h.where, h.snippet, h.run.id === runId])).toEqual([
+      ['command', '# 1. Echo\necho "hi \u0002world\u0003"', true],
+      ['output', 'hi \u0002world\u0003\n', true],
+    ]);
+    expect(await call('history.list', { limit: 1 })).toMatchObject({ runs: [{}], next: expect.objectContaining({ id: expect.any(String) }) });
+    expect(await call('history.indexStatus', {})).toMatchObject({ complete: true });
+
     expect([...answered].sort()).toEqual(Object.keys(methods).sort());
   });
 
