@@ -2,6 +2,7 @@
  * The store against real SQLite files: migrations (from empty, from data at the version before, refusing a newer
  * schema, rolling back a failure), append-only versions, imports, the device id, and runbook lookup.
  */
+import { mergeClasses } from '../../electron/services/store/merge-classes.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,7 +104,9 @@ describe('migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
-    expect(tables(db)).toEqual(['host_keys', 'hosts', 'meta', 'output_chunks', 'param_values', 'run_events', 'runbook_archive', 'runbook_paths', 'runbook_versions', 'runbooks', 'runs', 'section_targets', 'settings']);
+    // Exactly the tables merge-classes.ts declares (each with its merge rule), none undeclared, none missing.
+    expect(tables(db)).toEqual(Object.keys(mergeClasses).sort());
+    expect(tables(db)).toEqual(expect.arrayContaining(['runbooks', 'runs', 'run_events', 'output_chunks', 'hosts', 'schedules', 'schedule_records', 'incidents', 'handovers']));
   });
 
   it('migrate a version-0 database holding an unrelated table without touching its data', () => {
