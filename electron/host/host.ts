@@ -233,7 +233,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     terminals,
     shell,
   });
-  const search = createSearchHandlers({ db, run: (id) => runs.get(id), waitForIndex: ownerKind === 'cli', emit, onError: (error) => options.onInternalError?.('search', error) });
+  const search = createSearchHandlers({ db, run: (id) => runs.get(id), waitForIndex: ownerKind === 'cli', emit, listen: (l) => listeners.add(l), onError: (error) => options.onInternalError?.('search', error) });
   const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers, ...search.handlers, ...createEvidenceHandlers({ db, runs: runStore, library, dataDir: options.dataDir, deviceId, version: options.version, emit }) }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
   const dispatch: Dispatch = async (method, input, ctx) => {
     if (NEEDS_SHELL.has(method)) {

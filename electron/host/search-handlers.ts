@@ -1,12 +1,13 @@
 /**
- * The `history.*` handlers, and the search service behind them wired to the owner's database: the backfill of
- * existing history starts here (in slices, on this process's event loop) and stops when the host closes.
+ * The `history.*` handlers, and the search service behind them wired to the owner's database: the indexer starts
+ * here (catching up with the history in slices, on this process's event loop), hears of every append from the
+ * host's events, and stops when the host closes.
  */
 import type { Handlers } from '../../shared/contract/dispatch.js';
 import { ContractError } from '../../shared/contract/errors.js';
 import type { EventPayload } from '../../shared/contract/methods.js';
 import type { Run } from '../../shared/contract/schemas.js';
-import { createBackfill } from '../services/search/backfill.js';
+import { createIndexer } from '../services/search/indexer.js';
 import { createSearchService } from '../services/search/search-service.js';
 import type { Database } from '../services/store/db.js';
 import { createSearchStore } from '../services/store/search-store.js';
@@ -20,12 +21,14 @@ export interface SearchHandlerDeps {
   /** A CLI command's owner: searches wait for existing history to be indexed (see SearchServiceDeps). */
   waitForIndex: boolean;
   emit(event: 'search.progress', payload: EventPayload<'search.progress'>): void;
+  /** Hears every event the host emits: a run changed, a step printed (what was just appended). */
+  listen(listener: (event: string) => void): void;
   onError(error: unknown): void;
 }
 
 export function createSearchHandlers(deps: SearchHandlerDeps): { handlers: Pick<Handlers, SearchMethod>; dispose(): void } {
   const store = createSearchStore(deps.db);
-  const backfill = createBackfill({
+  const indexer = createIndexer({
     store,
     timers: {
       setImmediate: (fn) => setImmediate(fn),
@@ -39,7 +42,7 @@ export function createSearchHandlers(deps: SearchHandlerDeps): { handlers: Pick<
   });
   const search = createSearchService({
     store,
-    backfill,
+    indexer,
     waitForIndex: deps.waitForIndex,
     runs: (ids) => {
       const out = new Map<string, Run>();
@@ -54,13 +57,16 @@ export function createSearchHandlers(deps: SearchHandlerDeps): { handlers: Pick<
       return out;
     },
   });
-  backfill.start();
+  deps.listen((event) => {
+    if (event === 'run.updated' || event === 'step.output') indexer.poke();
+  });
+  indexer.start();
   return {
     handlers: {
       'history.search': (input) => search.search(input),
       'history.list': (input) => search.list(input),
       'history.indexStatus': () => search.indexStatus(),
     },
-    dispose: () => backfill.dispose(),
+    dispose: () => indexer.dispose(),
   };
 }

@@ -37,10 +37,13 @@ export type HistoryFilters = z.infer<typeof HistoryFilters>;
 export const SearchWhere = z.enum(['output', 'command', 'note', 'title', 'host', 'path']);
 export type SearchWhere = z.infer<typeof SearchWhere>;
 
-/** How much of the recorded history the index holds: all of it, unless existing history is still being added. */
+/**
+ * How much of the recorded history the index holds: all of it, but for what was appended in the last few ms and,
+ * after an upgrade, the older history it is still taking in.
+ */
 export const SearchIndexStatus = z.object({
   complete: z.boolean(),
-  /** Records of the existing history indexed so far, of `total` (0 of 0 for history recorded after the upgrade). */
+  /** Records (runs, their events, output chunks) indexed so far, of `total` recorded. */
   indexed: z.number().int().min(0),
   total: z.number().int().min(0),
 });
@@ -89,7 +92,7 @@ export const SearchResponse = z.object({
    * limit is in search-service.ts). Narrow the query or add filters to rank older ones.
    */
   capped: z.boolean(),
-  /** Incomplete: existing history is still being indexed and older runs may be missing from the hits. */
+  /** Incomplete: older history is still being indexed (after an upgrade) and may be missing from the hits. */
   index: SearchIndexStatus,
 });
 export type SearchResponse = z.infer<typeof SearchResponse>;
@@ -109,6 +112,6 @@ export const searchMethods = {
 } as const;
 
 export const searchEvents = {
-  /** Existing history is being indexed: this far along (sent every few hundred ms, and once when complete). */
+  /** A long catch-up of the index (older history after an upgrade) is this far along: every few hundred ms, and once complete. */
   'search.progress': SearchIndexStatus,
 } as const;

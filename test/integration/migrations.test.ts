@@ -389,34 +389,35 @@ describe('migration 007 (search)', () => {
       'search_trigrams', 'search_trigrams_config', 'search_trigrams_data', 'search_trigrams_docsize', 'search_trigrams_idx',
       'search_words', 'search_words_config', 'search_words_data', 'search_words_docsize', 'search_words_idx',
     ]);
-    // Nothing is indexed inside the migration's transaction: the owner does it afterwards, up to these rows.
+    // Nothing is indexed inside the migration's transaction: the owner does it afterwards, from the first row on.
     expect(db.prepare("SELECT key, value FROM meta WHERE key LIKE 'search.%' ORDER BY key").all()).toEqual([
-      { key: 'search.backfill.output_chunks.done', value: '0' },
-      { key: 'search.backfill.output_chunks.end', value: '30' },
-      { key: 'search.backfill.run_events.done', value: '0' },
-      { key: 'search.backfill.run_events.end', value: '5' },
-      { key: 'search.backfill.runs.done', value: '0' },
-      { key: 'search.backfill.runs.end', value: '1' },
+      { key: 'search.indexed.output_chunks', value: '0' },
+      { key: 'search.indexed.run_events', value: '0' },
+      { key: 'search.indexed.runs', value: '0' },
     ]);
     expect(db.prepare('SELECT COUNT(*) AS n FROM search_output_docsize').get()).toEqual({ n: 0 });
     expect(db.prepare('SELECT COUNT(*) AS n FROM search_records').get()).toEqual({ n: 0 });
     db.close();
   });
 
-  it('lets the backfill index existing history once, slice by slice, beside what is appended since', () => {
-    const file = join(dir, 'v6-backfill.db');
+  it('lets the indexer take in existing history once, slice by slice, and what is appended since', () => {
+    const file = join(dir, 'v6-catch-up.db');
     const old = writeVersion6History(file, 30);
     const db = openDatabase(file);
     const store = createSearchStore(db);
-    // Appended after the migration: indexed at once by the run store, never again by the backfill.
     const runs = createRunStore(db, getDeviceId(db));
-    runs.appendChunk({ runId: old.runId, attemptId: 'late-attempt', stepId: 'st-1', seq: 0, stream: 'stdout', data: 'a late vintage line\n', at: '2026-01-04T00:00:00.000Z' });
     const seen: number[] = [];
-    for (let progress = store.progress(); !progress.complete; progress = store.backfill({ rows: 7, chars: 1_000_000 })) seen.push(progress.indexed);
+    const catchUp = (): void => {
+      for (let progress = store.progress(); !progress.complete; progress = store.catchUp({ rows: 7, chars: 1_000_000 })) seen.push(progress.indexed);
+    };
+    store.catchUp({ rows: 7, chars: 1_000_000 });
+    // Appended while the old history is being indexed: taken in by the same catch-up, in its turn.
+    runs.appendChunk({ runId: old.runId, attemptId: 'late-attempt', stepId: 'st-1', seq: 0, stream: 'stdout', data: 'a late vintage line\n', at: '2026-01-04T00:00:00.000Z' });
+    catchUp();
     expect(seen.length).toBeGreaterThan(3);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
-    expect(store.progress()).toEqual({ complete: true, indexed: 36, total: 36 });
-    expect(store.backfill({ rows: 7, chars: 1_000_000 })).toEqual({ complete: true, indexed: 36, total: 36 });
+    expect(store.progress()).toEqual({ complete: true, indexed: 37, total: 37 });
+    expect(store.catchUp({ rows: 7, chars: 1_000_000 })).toEqual({ complete: true, indexed: 37, total: 37 });
     // Every chunk indexed exactly once: the 30 old ones and the late one.
     expect(db.prepare('SELECT COUNT(*) AS n FROM search_output_docsize').get()).toEqual({ n: 31 });
     const vintage = store.search(parseQuery('vintage'), undefined, 100).hits;

@@ -2,7 +2,7 @@
  * Searching the history on a real database: runs made by running real steps through the contract (coloured output,
  * a failing step, a secret the step prints, a host that refuses the connection, a note), then found by word, by
  * prefix, by a substring of a command, narrowed by each filter; a secret is never found; a bad query is refused with
- * a message. History recorded before the search existed (a version-6 database) is indexed by the backfill.
+ * a message. History recorded before the search existed (a version-6 database) is indexed by the owner afterwards.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import type { HistoryFilters, SearchResponse } from '../../shared/contract/searc
 import type { RunDetail } from '../../shared/contract/schemas.js';
 import { callerFor, type Call } from '../../electron/host/cli-run.js';
 import { createHost, DATABASE_FILE, type Host } from '../../electron/host/host.js';
-import { createBackfill, SLICE_ROWS } from '../../electron/services/search/backfill.js';
+import { createIndexer, SEARCH_SLICES, SLICE_ROWS } from '../../electron/services/search/indexer.js';
 import { parseQuery } from '../../electron/services/search/query.js';
 import { createSearchService } from '../../electron/services/search/search-service.js';
 import { openDatabase } from '../../electron/services/store/db.js';
@@ -256,7 +256,7 @@ describe('history recorded before search existed', () => {
     });
     try {
       const ask = callerFor(owner);
-      // A command's owner answers once the backfill is done: the CLI gets every old run.
+      // A command's owner answers once the history is indexed: the CLI gets every old run.
       const found = await ask('history.search', { query: OLD_NEEDLE });
       expect(found.index).toMatchObject({ complete: true });
       expect(found.hits).toMatchObject([{ where: 'output', run: { id: old.runId, status: 'completed', sectionTitle: 'Vintage restart' }, attemptId: old.attemptId, seq: old.needleSeq }]);
@@ -273,12 +273,13 @@ describe('history recorded before search existed', () => {
 
   it('is searchable while it is being indexed, and the answer says the index is incomplete', async () => {
     const file = join(dir, 'meanwhile.db');
-    writeVersion6History(file, SLICE_ROWS * 3);
+    // The needle lies past what a search indexes first.
+    writeVersion6History(file, SLICE_ROWS * (SEARCH_SLICES + 1) * 2);
     const db = openDatabase(file);
     const store = createSearchStore(db);
     // The owner's event loop, by hand: each slice runs when the test lets it.
     const queue: Array<() => void> = [];
-    const backfill = createBackfill({
+    const indexer = createIndexer({
       store,
       timers: { setImmediate: (fn) => queue.push(fn), clearImmediate: () => undefined, setTimeout: (fn) => queue.push(fn), clearTimeout: () => undefined },
       now: () => 0,
@@ -287,22 +288,24 @@ describe('history recorded before search existed', () => {
         throw error;
       },
     });
-    const service = createSearchService({ store, backfill, waitForIndex: false, runs: () => new Map() });
+    const service = createSearchService({ store, indexer, waitForIndex: false, runs: () => new Map() });
     try {
-      backfill.start();
+      indexer.start();
       const needle = parseQuery(OLD_NEEDLE);
-      expect((await service.search({ query: OLD_NEEDLE })).index).toMatchObject({ complete: false, indexed: 0 });
+      const first = await service.search({ query: OLD_NEEDLE });
+      expect(first.index.complete).toBe(false);
+      expect(first.index.indexed).toBeGreaterThan(0);
       expect(store.search(needle, undefined, 5).hits).toEqual([]);
       queue.shift()!();
       const meanwhile = service.indexStatus();
       expect(meanwhile.complete).toBe(false);
-      expect(meanwhile.indexed).toBeGreaterThan(0);
+      expect(meanwhile.indexed).toBeGreaterThan(first.index.indexed);
       while (queue.length > 0) queue.shift()!();
       expect(service.indexStatus()).toMatchObject({ complete: true });
       expect(store.search(needle, undefined, 5).hits).toMatchObject([{ kind: 'output' }]);
       expect((await service.search({ query: OLD_NEEDLE })).index).toMatchObject({ complete: true });
     } finally {
-      backfill.dispose();
+      indexer.dispose();
       db.close();
     }
   });

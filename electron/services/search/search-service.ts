@@ -1,22 +1,22 @@
 /**
  * `history.search` and `history.list`: a user's query parsed (query.ts), looked up in the three indexes (output,
  * records by word, commands/hosts/paths by substring), the hits merged into one ranking, and each hit given its
- * snippet and its run as the run fold sees it. Plus the backfill of existing history and its progress.
+ * snippet and its run as the run fold sees it.
  */
 import type { HistoryCursor, HistoryFilters, SearchHit, SearchIndexStatus, SearchResponse } from '../../../shared/contract/search.js';
 import type { Run } from '../../../shared/contract/schemas.js';
 import type { RawHit, SearchStore } from '../store/search-store.js';
-import type { Backfill } from './backfill.js';
+import { SEARCH_SLICES, type Indexer } from './indexer.js';
 import { parseQuery } from './query.js';
 
 export interface SearchServiceDeps {
   store: SearchStore;
-  backfill: Backfill;
+  indexer: Indexer;
   /** The runs with these ids, folded (one missing is left out). */
   runs(ids: readonly string[]): Map<string, Run>;
   /**
-   * Answer only once existing history is indexed: in an owner that serves one CLI command and nothing else (the
-   * backfill still runs in slices). A long-lived owner answers at once and says the index is incomplete.
+   * Answer only once the whole history is indexed: in an owner that serves one CLI command and nothing else (the
+   * indexer still runs in slices). A long-lived owner answers at once and says the index is incomplete.
    */
   waitForIndex: boolean;
 }
@@ -39,7 +39,9 @@ export function createSearchService(deps: SearchServiceDeps) {
   return {
     async search(input: SearchRequest): Promise<SearchResponse> {
       const query = parseQuery(input.query);
-      if (deps.waitForIndex) await deps.backfill.settled();
+      // What was just recorded is pending for a few ms at most: indexed first, so a search finds it.
+      deps.indexer.catchUpNow(SEARCH_SLICES);
+      if (deps.waitForIndex) await deps.indexer.settled();
       const limit = input.limit ?? DEFAULT_LIMIT;
       const offset = input.offset ?? 0;
       const { hits, capped } = store.search(query, input.filters, offset + limit + 1);

@@ -20,7 +20,7 @@ export interface TableMerge {
 
 /**
  * A search index (migration 007): an FTS5 table and the shadow tables SQLite keeps it in, all `local`: derived from
- * the records, rebuilt from them on each device, never merged (a merge must index what it adds instead).
+ * the records on each device, never merged (rows a merge adds are indexed like any others: by rowid, after them).
  */
 function ftsIndex<N extends string>(name: N, why: string): Record<N | `${N}_${'data' | 'idx' | 'docsize' | 'config'}`, TableMerge> {
   const shadow = (key: readonly string[], what: string): TableMerge => ({ class: 'local', key, why: `${what} of ${name}, kept by SQLite's FTS5` });

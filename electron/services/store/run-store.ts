@@ -1,14 +1,13 @@
 /**
  * Reads and appends run history (runs, run_events, output_chunks) and the small mutable tables (settings, last
  * parameter values: registers stamped by this device's HLC, see merge-classes.ts). Appends are synchronous and
- * committed before anyone is told, so whatever a client has seen survives a crash of the process. Each append is
- * indexed for search in the same transaction (search-store.ts), so the index never misses a committed record.
+ * committed before anyone is told, so whatever a client has seen survives a crash of the process. Search indexes
+ * what is appended shortly after, in batches, by rowid (search-store.ts): nothing here waits for it.
  */
 import { v7 as uuidv7 } from 'uuid';
 import type { Target } from '../../../shared/contract/hosts.js';
 import type { Database } from './db.js';
 import { createDeviceClock } from './device-clock.js';
-import { createSearchIndexer } from './search-store.js';
 
 export type RunOrigin = 'ui' | 'cli' | 'schedule';
 
@@ -121,7 +120,6 @@ const toEvent = (r: EventDbRow): RunEventRow => ({
 
 export function createRunStore(db: Database, deviceId: string, clock: { now(): Date } = { now: () => new Date() }): RunStore {
   const hlc = createDeviceClock(db, deviceId, () => clock.now().getTime());
-  const search = createSearchIndexer(db);
   const insertRun = db.prepare(
     'INSERT INTO runs (id, device_id, runbook_id, version_id, section_id, section_title, operator, target, origin, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -151,22 +149,13 @@ export function createRunStore(db: Database, deviceId: string, clock: { now(): D
     const { seq } = nextSeq.get(event.runId) as { seq: number };
     const row: RunEventRow = { ...event, id: uuidv7(), seq };
     insertEvent.run(row.id, deviceId, row.runId, row.seq, row.at, row.type, row.stepId, row.attemptId, JSON.stringify(row.data));
-    search.event(row);
     return row;
-  });
-  const insertRunRow = db.transaction((row: RunRow) => {
-    insertRun.run(row.id, deviceId, row.runbookId, row.versionId, row.sectionId, row.sectionTitle, row.operator, JSON.stringify(row.target), row.origin, row.startedAt);
-    search.run(row);
-  });
-  const appendChunk = db.transaction((c: ChunkRow) => {
-    const { lastInsertRowid } = insertChunk.run(uuidv7(), deviceId, c.runId, c.attemptId, c.stepId, c.seq, c.stream, c.data, c.at);
-    search.chunk(lastInsertRowid, c.data);
   });
 
   return {
     insertRun(run) {
       const row: RunRow = { ...run, id: uuidv7() };
-      insertRunRow.immediate(row);
+      insertRun.run(row.id, deviceId, row.runbookId, row.versionId, row.sectionId, row.sectionTitle, row.operator, JSON.stringify(row.target), row.origin, row.startedAt);
       return row;
     },
     getRun(id) {
@@ -201,7 +190,9 @@ export function createRunStore(db: Database, deviceId: string, clock: { now(): D
       for (const r of rows) out.get(r.run_id)?.push(toEvent(r));
       return out;
     },
-    appendChunk: (c) => appendChunk.immediate(c),
+    appendChunk(c) {
+      insertChunk.run(uuidv7(), deviceId, c.runId, c.attemptId, c.stepId, c.seq, c.stream, c.data, c.at);
+    },
     chunks(attemptId, afterSeq) {
       const rows = selectChunks.all(attemptId, afterSeq) as Array<{
         run_id: string;

@@ -1,6 +1,7 @@
 /**
- * The only code that touches the search indexes (migration 007): indexing what the run store appends (called inside
- * its transactions), indexing existing history a slice at a time, and the ranked lookups behind `history.search`.
+ * The only code that touches the search indexes (migration 007): indexing the history's rows in rowid order a batch
+ * at a time (what was just appended, and at first all the history recorded before search existed), and the ranked
+ * lookups behind `history.search`.
  * Search is bounded per query: each index yields at most CANDIDATES matches, newest first, and only those are
  * ranked, so a word found in a million chunks costs the same as one found in ten thousand.
  */
@@ -13,11 +14,11 @@ import type { ParsedQuery } from '../search/query.js';
 import { MATCH_END, MATCH_START, searchableText } from '../search/text.js';
 import type { Database } from './db.js';
 import { filterSql, hasFilters } from './history-filters.js';
-import { BACKFILL_TABLES, backfillKey } from './migrations/007-search.js';
+import { INDEXED_TABLES, indexedKey, type IndexedTable } from './migrations/007-search.js';
 
 export type RecordKind = 'command' | 'title' | 'note' | 'host' | 'path';
 
-/** What the run store hands over as it appends. */
+/** Indexes one row of the history. */
 export interface SearchIndexer {
   /** A step's label in a version, from the parsed versions the indexer keeps (undefined: no such step). */
   stepLabel(versionId: string, stepId: string): string | undefined;
@@ -26,6 +27,7 @@ export interface SearchIndexer {
   chunk(rowid: number | bigint, data: string): void;
 }
 
+/** Rows indexed of the rows recorded (runs, events, chunks); complete when none is left. */
 export interface IndexProgress {
   complete: boolean;
   indexed: number;
@@ -49,8 +51,8 @@ export interface RawHit {
 export interface SearchStore {
   indexer: SearchIndexer;
   stepLabel(versionId: string, stepId: string): string | undefined;
-  /** Indexes the next rows of existing history, up to `budget`; one transaction. */
-  backfill(budget: { rows: number; chars: number }): IndexProgress;
+  /** Indexes the next rows not indexed yet, up to `budget`, in one transaction; answers how far the index is then. */
+  catchUp(budget: { rows: number; chars: number }): IndexProgress;
   progress(): IndexProgress;
   /** The best `limit` hits of each index among its newest CANDIDATES matches; `capped` if one had more. */
   search(query: ParsedQuery, filters: HistoryFilters | undefined, limit: number): { hits: RawHit[]; capped: boolean };
@@ -160,15 +162,13 @@ export function createSearchStore(db: Database): SearchStore {
   const indexer = createSearchIndexer(db);
   const mark = db.prepare<[string], { value: string }>('SELECT value FROM meta WHERE key = ?');
   const setMark = db.prepare('UPDATE meta SET value = ? WHERE key = ?');
-  const marks = (table: (typeof BACKFILL_TABLES)[number]) => ({
-    done: Number(mark.get(backfillKey(table, 'done'))?.value ?? 0),
-    end: Number(mark.get(backfillKey(table, 'end'))?.value ?? 0),
-  });
-  const runsAfter = db.prepare('SELECT rowid, id, runbook_id, version_id, section_title, target, started_at FROM runs WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?');
+  const doneOf = (table: IndexedTable): number => Number(mark.get(indexedKey(table))?.value ?? 0);
+  const lastRow = Object.fromEntries(INDEXED_TABLES.map((t) => [t, db.prepare(`SELECT COALESCE(MAX(rowid), 0) AS n FROM ${t}`)])) as Record<IndexedTable, Statement>;
+  const runsAfter = db.prepare('SELECT rowid, id, runbook_id, version_id, section_title, target, started_at FROM runs WHERE rowid > ? ORDER BY rowid LIMIT ?');
   // Every event is read (and the ones not indexed skipped here): a type filter in SQL would let one slice scan any
   // number of skipped events.
-  const eventsAfter = db.prepare('SELECT rowid, run_id, type, step_id, attempt_id, at, data FROM run_events WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?');
-  const chunksAfter = db.prepare('SELECT rowid, data FROM output_chunks WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?');
+  const eventsAfter = db.prepare('SELECT rowid, run_id, type, step_id, attempt_id, at, data FROM run_events WHERE rowid > ? ORDER BY rowid LIMIT ?');
+  const chunksAfter = db.prepare('SELECT rowid, data FROM output_chunks WHERE rowid > ? ORDER BY rowid LIMIT ?');
   const statements = new Map<string, Statement>();
   const prepared = (sql: string): Statement => {
     let s = statements.get(sql);
@@ -182,35 +182,29 @@ export function createSearchStore(db: Database): SearchStore {
   const progress = (): IndexProgress => {
     let indexed = 0;
     let total = 0;
-    for (const table of BACKFILL_TABLES) {
-      const { done, end } = marks(table);
-      indexed += Math.min(done, end);
-      total += end;
+    for (const table of INDEXED_TABLES) {
+      const last = (lastRow[table].get() as { n: number }).n;
+      indexed += Math.min(doneOf(table), last);
+      total += last;
     }
     return { complete: indexed >= total, indexed, total };
   };
 
-  /** One table's next rows, indexed, and its mark moved past them (to `end` once none are left). */
-  const slice = <R extends { rowid: number }>(table: (typeof BACKFILL_TABLES)[number], read: Statement, budget: { rows: number; chars: number }, index: (row: R) => number): void => {
-    const { done, end } = marks(table);
-    if (done >= end || budget.rows <= 0 || budget.chars <= 0) return;
-    const asked = budget.rows;
-    const rows = read.all(done, end, asked) as R[];
-    let last = done;
-    let stopped = false;
+  /** One table's next rows, indexed, and its mark moved past them. */
+  const slice = <R extends { rowid: number }>(table: IndexedTable, read: Statement, budget: { rows: number; chars: number }, index: (row: R) => number): void => {
+    if (budget.rows <= 0 || budget.chars <= 0) return;
+    const rows = read.all(doneOf(table), budget.rows) as R[];
+    let last = 0;
     for (const row of rows) {
       budget.chars -= index(row);
       budget.rows -= 1;
       last = row.rowid;
-      if (budget.chars <= 0) {
-        stopped = true;
-        break;
-      }
+      if (budget.chars <= 0) break;
     }
-    setMark.run(String(!stopped && rows.length < asked ? end : last), backfillKey(table, 'done'));
+    if (last > 0) setMark.run(String(last), indexedKey(table));
   };
 
-  const backfill = db.transaction((budget: { rows: number; chars: number }): IndexProgress => {
+  const catchUp = db.transaction((budget: { rows: number; chars: number }): IndexProgress => {
     const left = { ...budget };
     slice<{ rowid: number; id: string; runbook_id: string; version_id: string; section_title: string; target: string; started_at: string }>('runs', runsAfter, left, (r) => {
       indexer.run({ id: r.id, runbookId: r.runbook_id, versionId: r.version_id, sectionTitle: r.section_title, target: JSON.parse(r.target) as Target, startedAt: r.started_at });
@@ -251,7 +245,7 @@ export function createSearchStore(db: Database): SearchStore {
   return {
     indexer,
     stepLabel: (versionId, stepId) => indexer.stepLabel(versionId, stepId),
-    backfill: (budget) => backfill.immediate(budget),
+    catchUp: (budget) => catchUp.immediate(budget),
     progress,
     search(query, filters, limit) {
       const parts = [
