@@ -425,7 +425,8 @@ describe('migration 007 (search)', () => {
     expect(vintage.filter((h) => h.kind !== 'output').map((h) => h.kind).sort()).toEqual(['note', 'title']);
     // The command as it ran, its parameter filled in: by words and, as a substring, by trigrams.
     const command = store.search(parseQuery(`"restart ${OLD_UNIT}"`), undefined, 10).hits;
-    expect(command.map((h) => [h.source, h.kind, store.snippet(h, parseQuery(`"restart ${OLD_UNIT}"`))])).toEqual([
+    const snippets = store.snippets(command, parseQuery(`"restart ${OLD_UNIT}"`));
+    expect(command.map((h) => [h.source, h.kind, snippets.get(h)])).toEqual([
       ['words', 'command', `systemctl \u0002restart ${OLD_UNIT}\u0003`],
       ['trigrams', 'command', `systemctl \u0002restart ${OLD_UNIT}\u0003`],
     ]);

@@ -48,6 +48,7 @@ export function createSearchService(deps: SearchServiceDeps) {
       const ranked = rank(hits);
       const page = ranked.slice(offset, offset + limit);
       const runs = deps.runs([...new Set(page.map((h) => h.runId))]);
+      const snippets = store.snippets(page, query);
       const out: SearchHit[] = [];
       for (const hit of page) {
         const run = runs.get(hit.runId);
@@ -55,7 +56,7 @@ export function createSearchService(deps: SearchServiceDeps) {
         out.push({
           run,
           where: hit.kind,
-          snippet: store.snippet(hit, query),
+          snippet: snippets.get(hit) ?? '',
           score: hit.score,
           at: hit.at,
           stepId: hit.stepId,

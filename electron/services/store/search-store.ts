@@ -56,7 +56,8 @@ export interface SearchStore {
   progress(): IndexProgress;
   /** The best `limit` hits of each index among its newest CANDIDATES matches; `capped` if one had more. */
   search(query: ParsedQuery, filters: HistoryFilters | undefined, limit: number): { hits: RawHit[]; capped: boolean };
-  snippet(hit: RawHit, query: ParsedQuery): string;
+  /** Each hit's snippet, matches between MATCH_START and MATCH_END. */
+  snippets(hits: readonly RawHit[], query: ParsedQuery): Map<RawHit, string>;
   listRuns(filters: HistoryFilters | undefined, limit: number, after: HistoryCursor | undefined): string[];
 }
 
@@ -66,6 +67,11 @@ export interface SearchStore {
  * ms. Rare words are unaffected: all their matches are ranked.
  */
 export const CANDIDATES = 5_000;
+/**
+ * Matches checked against filters per search, newest first: a filter that few runs pass (one host, last week)
+ * otherwise checks every match, two lookups and the filters each (~1 µs: 20,000 is ~20 ms). Past it the answer says `capped`.
+ */
+export const SCANNED = 20_000;
 /** Words shown around a match: enough for a line of output. */
 const SNIPPET_TOKENS = 24;
 /** Trigram tokens are characters: a snippet of 64 (FTS5's most) is a short line. */
@@ -222,24 +228,41 @@ export function createSearchStore(db: Database): SearchStore {
     return progress();
   });
 
+  const ftsOf = (which: RawHit['source']): string => (which === 'output' ? 'search_output' : which === 'words' ? 'search_words' : 'search_trigrams');
   const source = (which: RawHit['source'], match: string, filters: HistoryFilters | undefined, limit: number): { hits: RawHit[]; capped: boolean } => {
     const output = which === 'output';
-    const fts = output ? 'search_output' : which === 'words' ? 'search_words' : 'search_trigrams';
-    const f = filterSql(filters, output ? 'c.attempt_id' : 's.attempt_id');
-    const filtered = hasFilters(filters);
-    const owner = output ? 'output_chunks c ON c.rowid = m.rowid' : 'search_records s ON s.id = m.rowid';
-    const joins = filtered ? ` JOIN ${owner} JOIN runs r ON r.id = ${output ? 'c' : 's'}.run_id` : '';
+    const fts = ftsOf(which);
+    const owner = (id: string): string => (output ? `output_chunks c ON c.rowid = ${id}` : `search_records s ON s.id = ${id}`);
     const columns = output
       ? `'output' AS kind, c.at, c.run_id AS runId, c.attempt_id AS attemptId, c.step_id AS stepId, c.seq, c.stream`
       : 's.kind, s.at, s.run_id AS runId, s.attempt_id AS attemptId, s.step_id AS stepId, NULL AS seq, NULL AS stream';
-    // Candidates newest first (FTS5 walks its doclists by rowid, no sort), then ranked: bounded whatever matches.
-    const sql = `WITH k AS MATERIALIZED (
-        SELECT m.rowid AS id, bm25(${fts}) AS score FROM ${fts} m${joins}
-        WHERE ${fts} MATCH ?${f.sql} ORDER BY m.rowid DESC LIMIT ${CANDIDATES})
-      SELECT k.id, k.score, ${columns}, (SELECT COUNT(*) FROM k) AS n
-      FROM k JOIN ${owner.replace('m.rowid', 'k.id')} ORDER BY k.score, k.id DESC LIMIT ?`;
-    const rows = prepared(sql).all(match, ...f.params, limit) as Array<Omit<RawHit, 'source'> & { n: number }>;
-    return { hits: rows.map(({ n: _n, ...hit }) => ({ ...hit, source: which })), capped: (rows[0]?.n ?? 0) >= CANDIDATES };
+    type Row = Omit<RawHit, 'source'>;
+    const hits = (rows: Row[]): RawHit[] => rows.map((hit) => ({ ...hit, source: which }));
+    if (!hasFilters(filters)) {
+      // Candidates newest first (FTS5 walks its doclists by rowid, no sort), then ranked: bounded whatever matches.
+      const sql = `WITH k AS MATERIALIZED (
+          SELECT m.rowid AS id, bm25(${fts}) AS score FROM ${fts} m WHERE ${fts} MATCH ? ORDER BY m.rowid DESC LIMIT ${CANDIDATES})
+        SELECT k.id, k.score, ${columns}, (SELECT COUNT(*) FROM k) AS n FROM k JOIN ${owner('k.id')} ORDER BY k.score, k.id DESC LIMIT ?`;
+      const rows = prepared(sql).all(match, limit) as Array<Row & { n: number }>;
+      return { hits: hits(rows.map(({ n: _n, ...row }) => row)), capped: (rows[0]?.n ?? 0) >= CANDIDATES };
+    }
+    // Filtered: the newest SCANNED matches (rowids only: cheap) are checked against the filters, the newest
+    // CANDIDATES that pass are ranked. bm25 is computed for those alone, by a second look at the same rowid range
+    // (`+rowid`: the list filters that look; as a constraint, SQLite would run the match once per id).
+    const f = filterSql(filters, output ? 'c.attempt_id' : 's.attempt_id');
+    const scan = prepared(`WITH scan AS MATERIALIZED (SELECT rowid AS id FROM ${fts} WHERE ${fts} MATCH ? ORDER BY rowid DESC LIMIT ${SCANNED})
+      SELECT scan.id, (SELECT COUNT(*) FROM scan) AS n FROM scan JOIN ${owner('scan.id')} JOIN runs r ON r.id = ${output ? 'c' : 's'}.run_id
+      WHERE 1${f.sql} ORDER BY scan.id DESC LIMIT ${CANDIDATES}`).all(match, ...f.params) as Array<{ id: number; n: number }>;
+    const capped = scan.length >= CANDIDATES || (scan[0]?.n ?? 0) >= SCANNED;
+    if (scan.length === 0) return { hits: [], capped };
+    const ids = scan.map((r) => r.id);
+    const rows = prepared(`WITH k AS MATERIALIZED (
+        SELECT m.rowid AS id, bm25(${fts}) AS score FROM ${fts} m
+        WHERE ${fts} MATCH ? AND m.rowid BETWEEN ? AND ? AND +m.rowid IN (SELECT value FROM json_each(?)))
+      SELECT k.id, k.score, ${columns} FROM k JOIN ${owner('k.id')} ORDER BY k.score, k.id DESC LIMIT ?`).all(
+      match, BigInt(Math.min(...ids)), BigInt(Math.max(...ids)), JSON.stringify(ids), limit,
+    ) as Row[];
+    return { hits: hits(rows), capped };
   };
 
   return {
@@ -254,16 +277,26 @@ export function createSearchStore(db: Database): SearchStore {
       ];
       return { hits: parts.flatMap((p) => p.hits), capped: parts.some((p) => p.capped) };
     },
-    snippet(hit, query) {
-      const fts = hit.source === 'output' ? 'search_output' : hit.source === 'words' ? 'search_words' : 'search_trigrams';
-      const match = hit.source === 'trigrams' ? query.substrings : query.words;
-      const tokens = hit.source === 'trigrams' ? TRIGRAM_SNIPPET_TOKENS : SNIPPET_TOKENS;
-      // The rowid is bound as an integer: better-sqlite3 binds a JS number as REAL, and FTS5 (SQLite 3.53) then drops
-      // `rowid = ?` beside a MATCH without SQLite checking it again, answering every match.
-      const row = prepared(`SELECT snippet(${fts}, 0, ?, ?, '…', ${tokens}) AS s FROM ${fts} WHERE ${fts} MATCH ? AND rowid = ?`).get(MATCH_START, MATCH_END, match, BigInt(hit.id)) as
-        | { s: string | null }
-        | undefined;
-      return row?.s ?? '';
+    snippets(hits, query) {
+      const out = new Map<RawHit, string>();
+      for (const which of ['output', 'words', 'trigrams'] as const) {
+        const mine = hits.filter((h) => h.source === which);
+        const match = which === 'trigrams' ? query.substrings : query.words;
+        if (mine.length === 0 || match === null) continue;
+        const fts = ftsOf(which);
+        const ids = mine.map((h) => h.id);
+        // One look at the rowid range of the page (each match query expands a prefix term again: `roll*` over a big
+        // index costs ms each), computing snippets for the page's rows only: `+rowid` keeps the list a filter (as a
+        // constraint, SQLite would run the match once per id). Rowids are bound as integers:
+        // better-sqlite3 binds a JS number as REAL, and FTS5 (SQLite 3.53) then drops `rowid = ?` beside a MATCH.
+        const rows = prepared(
+          `SELECT rowid AS id, snippet(${fts}, 0, ?, ?, '…', ${which === 'trigrams' ? TRIGRAM_SNIPPET_TOKENS : SNIPPET_TOKENS}) AS s FROM ${fts}
+           WHERE ${fts} MATCH ? AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))`,
+        ).all(MATCH_START, MATCH_END, match, BigInt(Math.min(...ids)), BigInt(Math.max(...ids)), JSON.stringify(ids)) as Array<{ id: number; s: string | null }>;
+        const byId = new Map(rows.map((r) => [r.id, r.s ?? '']));
+        for (const h of mine) out.set(h, byId.get(h.id) ?? '');
+      }
+      return out;
     },
     listRuns(filters, limit, after) {
       const f = filterSql(filters, null);
