@@ -63,10 +63,12 @@ export interface SearchStore {
 
 /**
  * Matches of one index ranked per search. More ranks better for common words (the best hit may be older than the
- * newest CANDIDATES) but costs ~1-2 µs each for bm25 and, with filters, two lookups each: 5,000 stays within a few
- * ms. Rare words are unaffected: all their matches are ranked.
+ * newest CANDIDATES) at a few µs each for bm25. Measured on 1M chunks (508 MB): 5,000 or 2,000 cost about the same,
+ * as a search is dominated by what FTS5 reads whatever the limit: bm25 counts every match of each term once (its
+ * IDF), and a prefix (`roll*`) is expanded into one doclist of all its terms: a word found in every chunk ~16-20 ms,
+ * two words ~30 ms, a phrase ~40-48 ms, a common prefix ~70-100 ms (p50-p95). Rare words: under 3 ms.
  */
-export const CANDIDATES = 5_000;
+export const CANDIDATES = 2_000;
 /**
  * Matches checked against filters per search, newest first: a filter that few runs pass (one host, last week)
  * otherwise checks every match, two lookups and the filters each (~1 µs: 20,000 is ~20 ms). Past it the answer says `capped`.
