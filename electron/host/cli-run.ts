@@ -24,6 +24,8 @@ export interface RunOptions {
   json?: boolean;
   /** An interrupted run to carry on: its id or a unique prefix. */
   resume?: string;
+  /** The incident the run belongs to (id or unique prefix): linked once it starts. */
+  incident?: string;
 }
 
 export interface CliIo {
@@ -205,6 +207,8 @@ export async function runSection(host: ContractHost, query: string | undefined, 
     }
     if (commands.length === 0) throw new CliUsageError(`section "${section.title}" has no command steps to run`);
   }
+  // Found before anything runs, so that a mistyped id stops here.
+  const incident = opts.incident !== undefined ? await (await import('./cli-incident.js')).findIncident(call, opts.incident) : null;
   const secret = new Set(plan.params.filter((p) => p.secret).map((p) => p.name));
   const fromEnv = needed.filter((n) => values.get(n)?.from === 'environment');
   if (fromEnv.length > 0) io.err(`Parameters from the environment: ${fromEnv.join(', ')}\n`);
@@ -299,6 +303,10 @@ export async function runSection(host: ContractHost, query: string | undefined, 
     if (!opts.json) {
       io.err(`${resumed ? 'Resumed run' : 'Run'} ${runId} · ${plan.title} › ${section.title} · ${commands.length} command step${commands.length === 1 ? '' : 's'} ${place}\n`);
       if (done.length > 0) io.err(`Skipping ${done.length} step${done.length === 1 ? '' : 's'} already done: ${done.map((s) => `"${s.title}"`).join(', ')}\n`);
+    }
+    if (incident) {
+      await call('incidents.linkRun', { id: incident.id, runId });
+      if (!opts.json) io.err(`Part of incident ${incident.id} · ${incident.severity} · ${incident.title}\n`);
     }
     const backlog = early;
     early = [];

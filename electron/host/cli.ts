@@ -18,6 +18,7 @@ import { answerPromptsOnTerminal, formatHosts, hostFieldsFromOptions, type HostA
 import { callerFor, CliUsageError, runSection, type RunOptions } from './cli-run.js';
 import { registerScheduleCommands } from './cli-schedule.js';
 import { registerExportCommands } from './cli-export.js';
+import { registerIncidentCommands } from './cli-incident.js';
 import { DataDirError, openCommandHost, type ContractHost } from './connect.js';
 import { defaultDataDir } from './data-dir.js';
 import type { Host } from './host.js';
@@ -129,6 +130,7 @@ function buildProgram(status: { exitCode: number }): Command {
     .option('--dry-run', 'print each step as its shell gets it (values as environment assignments) and run nothing')
     .option('--yes', 'run destructive steps without asking (on a terminal, each is otherwise confirmed by typing the target name)')
     .option('--json', 'print the recorded run as JSON instead of streaming output')
+    .option('--incident <id>', 'the incident this run belongs to (id or unique prefix): it joins its timeline')
     .addHelpText(
       'after',
       `
@@ -270,6 +272,7 @@ need --yes, which confirms them all.`,
 
   registerScheduleCommands(program, { withHost, runbookQuery, status });
   registerExportCommands(program, { withHost, runbookQuery, status });
+  registerIncidentCommands(program, { withHost });
 
   program
     .command('serve')

@@ -25,6 +25,7 @@ import { createHandlers } from './handlers.js';
 import { createScheduleHandlers } from './schedule-handlers.js';
 import { createEvidenceHandlers } from './evidence-handlers.js';
 import { createSearchHandlers } from './search-handlers.js';
+import { createIncidentHandlers } from './incident-handlers.js';
 import { createSchedulerService } from '../services/scheduler/scheduler-service.js';
 import type { SchedulerService } from '../services/scheduler/types.js';
 import { createScheduleStore } from '../services/store/schedule-store.js';
@@ -234,7 +235,9 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     shell,
   });
   const search = createSearchHandlers({ db, run: (id) => runs.get(id), waitForIndex: ownerKind === 'cli', emit, listen: (l) => listeners.add(l), onError: (error) => options.onInternalError?.('search', error) });
-  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers, ...search.handlers, ...createEvidenceHandlers({ db, runs: runStore, library, dataDir: options.dataDir, deviceId, version: options.version, emit }) }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+  const incidents = createIncidentHandlers({ db, deviceId, library, run: (id) => runs.get(id), runEvents: runStore, webhooks: outbox, operator: () => settings().operator, emit, onError: (error) => options.onInternalError?.('incidents', error) });
+  listeners.add((event, payload) => event === 'run.updated' && incidents.runChanged((payload as EventPayload<'run.updated'>).run.id));
+  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers, ...search.handlers, ...incidents.handlers, ...createEvidenceHandlers({ db, runs: runStore, library, dataDir: options.dataDir, deviceId, version: options.version, emit }) }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
   const dispatch: Dispatch = async (method, input, ctx) => {
     if (NEEDS_SHELL.has(method)) {
       try {
@@ -279,6 +282,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     schedules: scheduler,
     async close() {
       await scheduler.dispose();
+      incidents.dispose();
       await socket?.close();
       prompts.cancelAll();
       await terminals.dispose();
@@ -302,6 +306,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     // Only a long-lived owner fires schedules: a CLI command owning the directory for a moment never does.
     await scheduler.start();
     outbox.start();
+    incidents.start();
     scheduler.runsInterrupted(interrupted);
   }
   return host;

@@ -119,7 +119,8 @@ export const incidentMethods = {
         sectionId: z.string().min(1).optional(),
         fromRunId: Id.optional(),
         fromStepId: z.string().min(1).optional(),
-        roles: z.record(IncidentRole, z.string().trim().min(1).max(200)).optional(),
+        /** Any of the three; the others default to the operator (a full record would make all three required). */
+        roles: z.partialRecord(IncidentRole, z.string().trim().min(1).max(200)).optional(),
         /** When it was detected (the alert fired), if before now. */
         detectedAt: At,
       })

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { evidenceEvents, evidenceMethods } from './evidence.js';
+import { incidentEvents, incidentMethods } from './incidents.js';
 import { Host, HostFields, HostTest, Prompt, PromptAnswer, SshConfigPreview, Target } from './hosts.js';
 import { scheduleEvents, scheduleMethods } from './schedules.js';
 import { searchEvents, searchMethods } from './search.js';
@@ -140,6 +141,7 @@ export const methods = {
   ...scheduleMethods,
   ...evidenceMethods,
   ...searchMethods,
+  ...incidentMethods,
 } as const;
 
 export const events = {
@@ -164,6 +166,7 @@ export const events = {
   ...scheduleEvents,
   ...evidenceEvents,
   ...searchEvents,
+  ...incidentEvents,
 } as const;
 
 export type Methods = typeof methods;

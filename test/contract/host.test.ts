@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methods, type MethodName } from '../../shared/contract/methods.js';
+import type { IncidentDetail } from '../../shared/contract/incidents.js';
 import type { RunDetail } from '../../shared/contract/schemas.js';
 import type { TermData } from '../../shared/contract/terminals.js';
 import { startApp, type RunningApp } from '../e2e/harness.js';
@@ -165,6 +166,29 @@ describe('the contract over the WebSocket', () => {
     ]);
     expect(await call('history.list', { limit: 1 })).toMatchObject({ runs: [{}], next: expect.objectContaining({ id: expect.any(String) }) });
     expect(await call('history.indexStatus', {})).toMatchObject({ complete: true });
+
+    // Incidents: declared, changed, noted (backdated), corrected, a run linked, an update sent, snoozed, follow-ups.
+    expect(await call('incidents.severities', {})).toMatchObject([{ id: 'SEV-1', updateEveryMin: 15 }, { id: 'SEV-2' }, { id: 'SEV-3' }, { id: 'SEV-4' }, { id: 'SEV-5', updateEveryMin: null }]);
+    const incident = (await call('incidents.declare', { title: 'Contract is down', severity: 'sev2', service: 'api' })) as IncidentDetail;
+    expect(incident).toMatchObject({ severity: 'SEV-2', status: 'investigating', roles: { commander: 'ana', communications: 'ana', scribe: 'ana' } });
+    expect(await call('incidents.list', {})).toMatchObject([{ id: incident.id, severity: 'SEV-2', status: 'investigating', nextUpdateDue: expect.any(String) }]);
+    expect(await call('incidents.setStatus', { id: incident.id, status: 'identified' })).toMatchObject({ status: 'identified', milestones: { acknowledged: expect.any(String) } });
+    expect(await call('incidents.setSeverity', { id: incident.id, severity: 'SEV-1' })).toMatchObject({ severity: 'SEV-1' });
+    expect(await call('incidents.milestone', { id: incident.id, milestone: 'detected', at: '2026-01-01T10:00:00Z' })).toMatchObject({ milestones: { detected: '2026-01-01T10:00:00.000Z' } });
+    expect(await call('incidents.setRole', { id: incident.id, role: 'scribe', name: 'bo' })).toMatchObject({ roles: { scribe: 'bo', commander: 'ana' } });
+    const noted = (await call('incidents.note', { id: incident.id, text: 'alert fired', at: '2026-01-01T10:00:00Z' })) as IncidentDetail;
+    const alert = noted.timeline.find((e) => e.kind === 'note')!;
+    expect(alert).toMatchObject({ at: '2026-01-01T10:00:00.000Z', text: 'alert fired' });
+    expect(((await call('incidents.correct', { id: incident.id, entryId: alert.id, text: 'it fired at 10:01' })) as IncidentDetail).timeline.at(-1)).toMatchObject({ kind: 'correction', entryId: alert.id });
+    const linked = (await call('incidents.linkRun', { id: incident.id, runId })) as IncidentDetail;
+    expect(linked.runIds).toEqual([runId]);
+    expect(linked.timeline.find((e) => e.kind === 'attempt')).toMatchObject({ runId, command: expect.stringContaining('echo "hi world"'), exitCode: 0, status: 'succeeded' });
+    expect(await call('incidents.ofRun', { runId })).toEqual({ incidentId: incident.id });
+    expect(await call('incidents.sendUpdate', { id: incident.id, text: 'Investigating the contract.' })).toMatchObject({ lastUpdateAt: expect.any(String) });
+    expect(((await call('incidents.snooze', { id: incident.id, minutes: 5 })) as IncidentDetail).timeline.at(-1)).toMatchObject({ kind: 'snooze' });
+    const withFollowUp = (await call('incidents.followUp', { id: incident.id, text: 'Add a health check', owner: 'bo', due: '2027-01-15T00:00:00Z' })) as IncidentDetail;
+    expect(await call('incidents.followUpDone', { id: incident.id, followupId: withFollowUp.followups[0]!.id })).toMatchObject({ followups: [{ owner: 'bo', done: true }] });
+    expect(await call('incidents.get', { id: incident.id })).toMatchObject({ id: incident.id, severity: 'SEV-1', status: 'identified' });
 
     expect([...answered].sort()).toEqual(Object.keys(methods).sort());
   });
