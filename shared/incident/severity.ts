@@ -185,7 +185,11 @@ export function readSeverities(runbook: Pick<Runbook, 'sections'>): RunbookSever
       break;
     }
   }
-  const cadence = cadenceIn([...sections.flatMap((s) => [...s.steps.map(textOf), ...Object.entries(s.meta).map(([k, v]) => `${k}: ${v}`)])]);
+  // The runbook's own cadence (its communication template's), not one a level states for itself.
+  const levelSections = new Set(found ? allSections(found.section.sections) : []);
+  const cadence = cadenceIn(
+    sections.filter((s) => !levelSections.has(s)).flatMap((s) => [...s.steps.map(textOf), ...Object.entries(s.meta).map(([k, v]) => `${k}: ${v}`)]),
+  );
   if (!found) return { levels: null, sectionId: null, cadence };
   const levels = found.levels.map(({ ownCadence, ...level }, rank): SeverityLevel => ({
     ...level,
