@@ -56,8 +56,10 @@ function dueFor(state: IncidentState, facts: RunbookFacts, nowMs: number, nowIso
     const t = Date.parse(update);
     if (t <= nowMs) {
       const last = state.lastUpdateAt ? `the last one went out at ${hhmm(state.lastUpdateAt)}` : 'none has gone out yet';
-      const why = rule.everyMin !== null ? `every ${rule.everyMin} min at ${state.severity}` : 'after a status change';
-      const text = `Status update due (${why}); ${last}.`;
+      const since = state.updateRemindedAt ?? state.lastUpdateAt ?? state.declaredAt;
+      const changed = rule.onStatusChange && state.lastStatusChangeAt !== null && state.lastStatusChangeAt > since;
+      const why = changed ? `the status changed to ${state.status}` : `every ${rule.everyMin ?? '?'} min at ${state.severity}`;
+      const text = `Status update due: ${why}; ${last}.`;
       entries.push({ at: nowIso, recordedAt: nowIso, by: REMINDER_BY, kind: 'reminder', data: { reason: 'update_due', text } });
       notices.push({ reason: 'update_due', title: `Status update due: ${state.title}`, body: `${state.severity} · ${state.status}. ${text}` });
     } else later(t);
