@@ -19,6 +19,7 @@ import { callerFor, CliUsageError, runSection, type RunOptions } from './cli-run
 import { registerScheduleCommands } from './cli-schedule.js';
 import { registerExportCommands } from './cli-export.js';
 import { registerIncidentCommands } from './cli-incident.js';
+import { registerHandoverCommands } from './cli-handover.js';
 import { DataDirError, openCommandHost, type ContractHost } from './connect.js';
 import { defaultDataDir } from './data-dir.js';
 import type { Host } from './host.js';
@@ -273,6 +274,7 @@ need --yes, which confirms them all.`,
   registerScheduleCommands(program, { withHost, runbookQuery, status });
   registerExportCommands(program, { withHost, runbookQuery, status });
   registerIncidentCommands(program, { withHost });
+  registerHandoverCommands(program, { withHost });
 
   program
     .command('serve')

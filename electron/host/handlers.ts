@@ -54,8 +54,8 @@ async function guard<T>(fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** Every handler but the schedules' (schedule-handlers.ts), the evidence export's (evidence-handlers.ts), the history search's (search-handlers.ts) and the incidents' (incident-handlers.ts), which the host adds. */
-export function createHandlers(deps: HandlerDeps): Omit<Handlers, `schedules.${string}` | `evidence.${string}` | `history.${string}` | `incidents.${string}`> {
+/** Every handler but the schedules' (schedule-handlers.ts), the evidence export's (evidence-handlers.ts), the history search's (search-handlers.ts), the incidents' (incident-handlers.ts) and the handovers' (handover-handlers.ts), which the host adds. */
+export function createHandlers(deps: HandlerDeps): Omit<Handlers, `schedules.${string}` | `evidence.${string}` | `history.${string}` | `incidents.${string}` | `handover.${string}`> {
   const { library, runbooks, runs } = deps;
   const lastRuns = (runbookId: string, limit: number) =>
     runs.list({ runbookId, limit }).map((r) => ({ id: r.id, status: r.status, startedAt: r.startedAt, sectionTitle: r.sectionTitle }));

@@ -26,6 +26,9 @@ import { createScheduleHandlers } from './schedule-handlers.js';
 import { createEvidenceHandlers } from './evidence-handlers.js';
 import { createSearchHandlers } from './search-handlers.js';
 import { createIncidentHandlers } from './incident-handlers.js';
+import { createHandoverHandlers } from './handover-handlers.js';
+import { createHandoverService } from '../services/handover/handover-service.js';
+import { createHandoverStore } from '../services/store/handover-store.js';
 import { createSchedulerService } from '../services/scheduler/scheduler-service.js';
 import type { SchedulerService } from '../services/scheduler/types.js';
 import { createScheduleStore } from '../services/store/schedule-store.js';
@@ -237,7 +240,19 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
   const search = createSearchHandlers({ db, run: (id) => runs.get(id), waitForIndex: ownerKind === 'cli', emit, listen: (l) => listeners.add(l), onError: (error) => options.onInternalError?.('search', error) });
   const incidents = createIncidentHandlers({ db, deviceId, library, run: (id) => runs.get(id), runEvents: runStore, webhooks: outbox, operator: () => settings().operator, emit, onError: (error) => options.onInternalError?.('incidents', error) });
   listeners.add((event, payload) => event === 'run.updated' && incidents.runChanged((payload as EventPayload<'run.updated'>).run.id));
-  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers, ...search.handlers, ...incidents.handlers, ...createEvidenceHandlers({ db, runs: runStore, library, dataDir: options.dataDir, deviceId, version: options.version, emit }) }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+  const handovers = createHandoverService({
+    store: createHandoverStore(db, deviceId),
+    runs,
+    scheduler,
+    // The open incidents in full (their follow-ups and roles), through the incidents' own handlers.
+    incidents: { open: async () => Promise.all((await incidents.handlers['incidents.list']({ open: true }, { origin: 'ui' })).map((i) => incidents.handlers['incidents.get']({ id: i.id }, { origin: 'ui' }))) },
+    library,
+    clock,
+    operator: () => settings().operator,
+    deviceId,
+    emit,
+  });
+  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers, ...search.handlers, ...incidents.handlers, ...createHandoverHandlers(handovers), ...createEvidenceHandlers({ db, runs: runStore, library, dataDir: options.dataDir, deviceId, version: options.version, emit }) }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
   const dispatch: Dispatch = async (method, input, ctx) => {
     if (NEEDS_SHELL.has(method)) {
       try {
@@ -283,6 +298,7 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     async close() {
       await scheduler.dispose();
       incidents.dispose();
+      handovers.dispose();
       await socket?.close();
       prompts.cancelAll();
       await terminals.dispose();

@@ -188,7 +188,11 @@ export const incidentDraftMethods = {
 
 export const handoverMethods = {
   /** The handover drafted from what happened since the last one signed off. */
-  'handover.draft': { input: z.object({}).strict(), output: HandoverDraft },
+  'handover.draft': {
+    /** `carry`: the notes to carry forward instead of the previous handover's (as edited before signing off). */
+    input: z.object({ carry: z.array(z.string().max(2000)).max(100).optional() }).strict(),
+    output: HandoverDraft,
+  },
   /** Signs the handover off as edited: it is kept exactly so. `carry`: notes carried forward to the next one. */
   'handover.signOff': { input: z.object({ markdown: z.string().min(1).max(500_000), carry: z.array(z.string().max(2000)).max(100) }).strict(), output: Handover },
   'handover.acknowledge': { input: z.object({ id: Id }).strict(), output: Handover },

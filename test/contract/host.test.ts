@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { methods, type MethodName } from '../../shared/contract/methods.js';
-import type { IncidentDetail } from '../../shared/contract/incidents.js';
+import type { Handover, HandoverDraft, IncidentDetail } from '../../shared/contract/incidents.js';
 import type { RunDetail } from '../../shared/contract/schemas.js';
 import type { TermData } from '../../shared/contract/terminals.js';
 import { startApp, type RunningApp } from '../e2e/harness.js';
@@ -189,6 +189,18 @@ describe('the contract over the WebSocket', () => {
     const withFollowUp = (await call('incidents.followUp', { id: incident.id, text: 'Add a health check', owner: 'bo', due: '2027-01-15T00:00:00Z' })) as IncidentDetail;
     expect(await call('incidents.followUpDone', { id: incident.id, followupId: withFollowUp.followups[0]!.id })).toMatchObject({ followups: [{ owner: 'bo', done: true }] });
     expect(await call('incidents.get', { id: incident.id })).toMatchObject({ id: incident.id, severity: 'SEV-1', status: 'identified' });
+
+    // Handovers: drafted from the shift (the open incident, the runs), signed off carrying a note, acknowledged, listed.
+    const draft = (await call('handover.draft', {})) as HandoverDraft;
+    expect(draft).toMatchObject({ template: { kind: 'default', runbookId: null }, carry: [] });
+    expect(draft.markdown).toContain('- SEV-1 Contract is down: identified; commander ana;');
+    expect(draft.markdown).toContain('1 incomplete');
+    const signed = (await call('handover.signOff', { markdown: draft.markdown, carry: ['watch the contract'] })) as Handover;
+    expect(signed).toMatchObject({ markdown: draft.markdown, carry: ['watch the contract'], signedBy: 'ana', since: draft.since, acknowledgedBy: null });
+    expect(await call('handover.draft', { carry: ['watch the contract', 'and the api'] })).toMatchObject({ since: signed.signedAt, carry: ['watch the contract', 'and the api'] });
+    await refused('handover.acknowledge', { id: 'no-such-handover' }, 'not_found');
+    expect(await call('handover.acknowledge', { id: signed.id })).toMatchObject({ id: signed.id, acknowledgedBy: 'ana', acknowledgedAt: expect.any(String) });
+    expect(await call('handover.list', {})).toMatchObject([{ id: signed.id, acknowledgedBy: 'ana' }]);
 
     expect([...answered].sort()).toEqual(Object.keys(methods).sort());
   });
