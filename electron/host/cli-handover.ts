@@ -27,6 +27,12 @@ interface HandoverOptions {
 /** Handovers listed by default. */
 const LIST_LIMIT = 20;
 
+/**
+ * `handover list --json`: commander gives an option after a subcommand to the parent that has it too (the draft's
+ * --json), unless the whole program takes options positionally; so a subcommand asks both.
+ */
+const wantsJson = (options: { json?: boolean }, command: Command): boolean => options.json === true || command.optsWithGlobals<{ json?: boolean }>().json === true;
+
 const writeOut = (text: string): void => void process.stdout.write(`${text}\n`);
 const writeJson = (value: unknown): void => void process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 
@@ -86,7 +92,7 @@ export function registerHandoverCommands(program: Command, deps: HandoverCommand
         const known = await call('handover.list', { limit: 500 });
         const acked = await call('handover.acknowledge', { id: target });
         const before = known.find((h) => h.id === acked.id);
-        if (options.json) return writeJson(acked);
+        if (wantsJson(options, command)) return writeJson(acked);
         const what = `handover ${acked.id} (signed off by ${acked.signedBy} at ${utc(acked.signedAt)})`;
         writeOut(
           before?.acknowledgedAt
@@ -105,7 +111,7 @@ export function registerHandoverCommands(program: Command, deps: HandoverCommand
       if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > 500) throw new CliUsageError('--limit takes a number from 1 to 500');
       await deps.withHost(command, async (host) => {
         const list = await callerFor(host)('handover.list', { limit: options.limit });
-        if (options.json) return writeJson(list);
+        if (wantsJson(options, command)) return writeJson(list);
         writeOut(formatList(list));
       });
     });
@@ -121,7 +127,7 @@ export function registerHandoverCommands(program: Command, deps: HandoverCommand
         const list = await call('handover.list', { limit: 500 });
         const found = id === undefined ? list[0] : list.find((h) => h.id === id.toLowerCase()) ?? unique(list, id);
         if (!found) throw new CliUsageError(id === undefined ? 'no handover has been signed off yet' : `no handover "${id}"`);
-        if (options.json) return writeJson(found);
+        if (wantsJson(options, command)) return writeJson(found);
         process.stdout.write(found.markdown.endsWith('\n') ? found.markdown : `${found.markdown}\n`);
       });
     });
