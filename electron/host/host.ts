@@ -25,6 +25,7 @@ import { createHandlers } from './handlers.js';
 import { createScheduleHandlers } from './schedule-handlers.js';
 import { createEvidenceHandlers } from './evidence-handlers.js';
 import { createSearchHandlers } from './search-handlers.js';
+import { createIncidentDraftHandlers, importedText, latestDocument } from './incident-draft-handlers.js';
 import { createIncidentHandlers } from './incident-handlers.js';
 import { createHandoverHandlers } from './handover-handlers.js';
 import { createHandoverService } from '../services/handover/handover-service.js';
@@ -252,7 +253,13 @@ async function createOwnedHost(options: HostOptions, lock: OwnerLock, ownerKind:
     deviceId,
     emit,
   });
-  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers, ...search.handlers, ...incidents.handlers, ...createHandoverHandlers(handovers), ...createEvidenceHandlers({ db, runs: runStore, library, dataDir: options.dataDir, deviceId, version: options.version, emit }) }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
+  const incidentDrafts = createIncidentDraftHandlers({
+    getIncident: (id) => incidents.handlers['incidents.get']({ id }, { origin: 'ui' }),
+    runbook: (runbookId) => latestDocument(library, runbookId),
+    runbookText: (runbookId) => importedText(library, runbookId),
+    now: () => clock.now(),
+  });
+  const contractDispatch = createDispatch({ ...handlers, ...scheduleHandlers, ...search.handlers, ...incidents.handlers, ...incidentDrafts, ...createHandoverHandlers(handovers), ...createEvidenceHandlers({ db, runs: runStore, library, dataDir: options.dataDir, deviceId, version: options.version, emit }) }, options.onInternalError ? { onInternalError: options.onInternalError } : {});
   const dispatch: Dispatch = async (method, input, ctx) => {
     if (NEEDS_SHELL.has(method)) {
       try {

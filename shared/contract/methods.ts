@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { evidenceEvents, evidenceMethods } from './evidence.js';
-import { handoverMethods, incidentEvents, incidentMethods } from './incidents.js';
+import { handoverMethods, incidentDraftMethods, incidentEvents, incidentMethods } from './incidents.js';
 import { Host, HostFields, HostTest, Prompt, PromptAnswer, SshConfigPreview, Target } from './hosts.js';
 import { scheduleEvents, scheduleMethods } from './schedules.js';
 import { searchEvents, searchMethods } from './search.js';
@@ -142,6 +142,7 @@ export const methods = {
   ...evidenceMethods,
   ...searchMethods,
   ...incidentMethods,
+  ...incidentDraftMethods,
   ...handoverMethods,
 } as const;
 

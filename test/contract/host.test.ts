@@ -202,6 +202,12 @@ describe('the contract over the WebSocket', () => {
     expect(await call('handover.acknowledge', { id: signed.id })).toMatchObject({ id: signed.id, acknowledgedBy: 'ana', acknowledgedAt: expect.any(String) });
     expect(await call('handover.list', {})).toMatchObject([{ id: signed.id, acknowledgedBy: 'ana' }]);
 
+    // Incident drafts: the status update from the default template, the post-mortem with the default sections.
+    expect(await call('incidents.draftUpdate', { id: incident.id })).toEqual({ template: 'default', text: expect.stringContaining('Subject: [SEV-1] Contract is down\n\nStatus: IDENTIFIED') });
+    const postmortem = (await call('incidents.postmortem', { id: incident.id })) as { markdown: string };
+    expect([...postmortem.markdown.matchAll(/^## (.+)$/gm)].map((m) => m[1])).toEqual(['Summary', 'Timeline', 'Root cause', 'Impact', 'Resolution', 'Prevention', 'Action items']);
+    await refused('incidents.postmortem', { id: 'no-such-incident' }, 'not_found');
+
     expect([...answered].sort()).toEqual(Object.keys(methods).sort());
   });
 
