@@ -1,11 +1,15 @@
 /**
  * `opsdeck incident ...`: declare an incident and keep its record from the command line, through the contract like
- * any client: open, list, show, note (backdated with --at), status, severity, timeline, link a run, follow-ups.
+ * any client: open, list, show, note (backdated with --at), status, severity, timeline, link a run, follow-ups, the
+ * drafted status update (recorded as sent with --send) and post-mortem.
  * `opsdeck run ... --incident ID` links its run too (cli-run.ts). An incident is named by its id or a unique prefix.
  */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { IncidentStatus, IncidentSummary } from '../../shared/contract/incidents.js';
-import { formatIncident, formatIncidentList, formatTimeline } from './cli-incident-format.js';
+import { formatIncident, formatIncidentList, formatTimeline, utc } from './cli-incident-format.js';
 import { callerFor, CliUsageError, type Call } from './cli-run.js';
 import type { ContractHost } from './connect.js';
 
@@ -215,5 +219,68 @@ export function registerIncidentCommands(program: Command, deps: IncidentCommand
       });
     });
 
+  incident
+    .command('update')
+    .description("print the status update drafted from the runbook's communication template (or the default one); --send records it as sent")
+    .argument('<ID>', 'id or unique id prefix')
+    .option('--send', 'record it as sent (the next update falls due a cadence from now)')
+    .option('--webhook <url>', 'also POST it to this webhook (a Slack incoming webhook), through the outbox while offline; implies --send')
+    .action(async (query: string, options: { send?: boolean; webhook?: string }, command: Command) => {
+      if (options.webhook !== undefined && !isHttpUrl(options.webhook)) throw new CliUsageError(`--webhook takes an http(s) URL; got "${options.webhook}"`);
+      await withHost(command, async (host) => {
+        const call = callerFor(host);
+        const { id } = await findIncident(call, query);
+        const { text } = await call('incidents.draftUpdate', { id });
+        writeOut(text);
+        if (!options.send && options.webhook === undefined) return;
+        const sent = await call('incidents.sendUpdate', { id, text, ...(options.webhook !== undefined ? { webhook: options.webhook } : {}) });
+        const posted = options.webhook !== undefined ? `, and queued for ${new URL(options.webhook).host}` : '';
+        process.stderr.write(`Recorded as sent on ${id}${posted}. Next update due ${sent.nextUpdateDue ? utc(sent.nextUpdateDue) : 'on a status change'}.\n`);
+      });
+    });
+
+  incident
+    .command('postmortem')
+    .description("print the post-mortem drafted in Markdown, with the sections the runbook asks for (times in UTC)")
+    .argument('<ID>', 'id or unique id prefix')
+    .option('--output <file>', 'write it to this file instead (never over an existing one)')
+    .action(async (query: string, options: { output?: string }, command: Command) => {
+      const output = options.output !== undefined ? resolve(options.output) : undefined;
+      if (output !== undefined && existsSync(output)) throw new CliUsageError(`${options.output} exists: not overwriting it (remove it or choose another --output)`);
+      await withHost(command, async (host) => {
+        const call = callerFor(host);
+        const { markdown } = await call('incidents.postmortem', { id: (await findIncident(call, query)).id });
+        if (output === undefined) {
+          process.stdout.write(markdown);
+          return;
+        }
+        await writeNew(output, markdown, options.output ?? output);
+        writeOut(`Wrote ${options.output}.`);
+      });
+    });
+
   return incident;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** Writes a file that must not exist yet (`wx`: not even one made meanwhile); `shown` is the path as typed. */
+async function writeNew(path: string, text: string, shown: string): Promise<void> {
+  try {
+    await writeFile(path, text, { flag: 'wx' });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new CliUsageError(`${shown} exists: not overwriting it (remove it or choose another --output)`);
+    if (code === 'ENOENT') throw new CliUsageError(`cannot write ${shown}: its directory does not exist`);
+    if (code === 'EACCES' || code === 'EPERM') throw new CliUsageError(`cannot write ${shown}: permission denied`);
+    if (code === 'EISDIR') throw new CliUsageError(`cannot write ${shown}: it is a directory`);
+    throw error;
+  }
 }
