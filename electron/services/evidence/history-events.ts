@@ -6,8 +6,9 @@
  */
 import type { RemoteEndpoint } from '../../../shared/contract/hosts.js';
 import { targetToValue } from '../../../shared/contract/target-value.js';
-import type { Param, Step } from '../../../shared/model/runbook.js';
+import type { Step } from '../../../shared/model/runbook.js';
 import { stepLabel } from '../../../shared/model/step-label.js';
+import { asRun } from '../../../shared/runbook/command-as-run.js';
 import { findSection, sectionSteps } from '../runs/run-state.js';
 import type { StoredRun } from '../store/evidence-reads.js';
 import type { VersionDetail } from '../store/library-store.js';
@@ -276,27 +277,6 @@ function stringRecord(value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
 }
 
-/**
- * The step with each parameter occurrence written as its recorded value (secrets as recorded: masked). For reading
- * only: the step ran with the values in environment variables (shared/exec/substitute.ts), not pasted into its text.
- */
-export function asRun(step: Step, params: readonly Param[], values: Record<string, string>): string {
-  let text = step.script;
-  for (const p of params) {
-    const value = values[p.name];
-    if (value === undefined || !step.params.includes(p.name)) continue;
-    const texts = [...new Set(p.occurrences.filter((o) => o.stepId === step.id).map((o) => o.text))].sort((a, b) => b.length - a.length);
-    for (const t of texts) {
-      // `$NAME` stops where the name does: `$DIR` is not the start of `$DIR_OLD`.
-      text = /^\$[A-Za-z_]\w*$/.test(t) ? text.replace(new RegExp(`${escapeRegExp(t)}(?![A-Za-z0-9_])`, 'g'), () => value) : text.split(t).join(value);
-    }
-  }
-  return text;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 function endpointOf(value: unknown): Endpoint | null {
   if (value === null || typeof value !== 'object') return null;
@@ -304,3 +284,5 @@ function endpointOf(value: unknown): Endpoint | null {
   if (typeof e.host !== 'string' || typeof e.address !== 'string') return null;
   return { host: e.host, address: e.address, port: Number(e.port ?? 22), user: String(e.user ?? ''), hostKey: { type: String(e.keyType ?? ''), fingerprint: String(e.fingerprint ?? '') } };
 }
+
+export { asRun };
