@@ -114,7 +114,6 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
   let started = false;
   let suspended = false;
   let disposed = false;
-  const inFlight = new Set<Promise<unknown>>();
 
   const changed = (scheduleId: string): void => deps.emit('schedules.changed', { scheduleId });
   const firesHere = (row: ScheduleRow): boolean => row.homeDevice === deps.deviceId;
@@ -236,9 +235,7 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
     }
     const runId = detail.detail.run.id;
     // The end is followed before anything else can fail: the overlap count is always given back.
-    const done = detail.done.then((final) => ended(l, final, manual ? null : occurrence));
-    inFlight.add(done);
-    void done.finally(() => inFlight.delete(done));
+    void detail.done.then((final) => ended(l, final, manual ? null : occurrence));
     try {
       record(row, 'started', occurrence, { runId, catchUp, manual });
     } catch (error) {
@@ -534,8 +531,7 @@ export function createSchedulerService(deps: SchedulerDeps): SchedulerService {
       disposed = true;
       if (timer !== null) timers.clearTimeout(timer);
       if (ticker !== null) timers.clearInterval(ticker);
-      // Runs in progress are the section runner's to stop; their ends are no longer recorded here.
-      inFlight.clear();
+      // Runs in progress are the section runner's to stop; their ends are no longer followed here (see ended()).
       return Promise.resolve();
     },
   };
